@@ -1,0 +1,114 @@
+/**
+ * Benchmark: netmon's ping probe (runMany, one fping for all targets) beside bare fping with the very
+ * same arguments on the same 1,000 loopback targets, alternating order. Needs root (or fping with
+ * cap_net_raw). Run: tsx bench/ping.ts [targets] [echoes] [repetitions]
+ *
+ * CPU, honestly: bare fping = the fping child's user+sys (from /proc/self/stat cutime/cstime, which
+ * counts reaped children). netmon = that child cost + ALL of this Node process's CPU during the
+ * run (spawn, piping, parsing, statistics, samples), via process.cpuUsage().
+ * Last line: one JSON object.
+ */
+import { execSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createPingProbe } from '../probes/icmp/index.js';
+import { findExecutable, fpingArgs, planCycle } from '../probes/icmp/fping.js';
+import type { ProbeSpec, Target } from '../src/types.js';
+
+const TARGETS = Number(process.argv[2] ?? 1000);
+const ECHOES = Number(process.argv[3] ?? 20);
+const REPS = Number(process.argv[4] ?? 2);
+// A 20 s cycle: 20 echoes at a 500 ms period (half the cycle), -i 0.25 ms for 1,000 targets; ~10 s per run.
+const spec: ProbeSpec = { kind: 'ping', intervalMs: 20_000, timeoutMs: 500, options: { count: ECHOES } };
+
+const hosts = Array.from({ length: TARGETS }, (_, i) => `127.20.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+const targets: Target[] = hosts.map((h) => ({ name: h, address: h, site: 'bench', role: 'server', labels: {}, probes: [spec] }));
+const fping = findExecutable('fping');
+if (!fping) {
+  console.error('bench/ping: fping not found (Debian package "fping")');
+  process.exit(2);
+}
+const TICK = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+
+/** user+sys seconds of this process's reaped children. */
+function childCpu(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from #3 on
+  return (Number(f[13]) + Number(f[14])) / TICK; // #16 cutime, #17 cstime
+}
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+const plan = planCycle(ECHOES, spec.intervalMs, spec.timeoutMs, hosts.length);
+const args = fpingArgs(plan);
+
+async function bareFping(): Promise<{ wall: number; cpu: number; replies: number }> {
+  const c0 = childCpu();
+  const t0 = performance.now();
+  const stderr = await new Promise<string>((resolve, reject) => {
+    const c = spawn(fping!, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    c.on('error', reject);
+    c.on('close', () => resolve(err));
+    c.stdin.end(hosts.join('\n') + '\n');
+  });
+  const wall = (performance.now() - t0) / 1000;
+  let replies = 0;
+  for (const line of stderr.split('\n')) {
+    const i = line.indexOf(' : ');
+    if (i < 0) continue;
+    for (const tok of line.slice(i + 3).trim().split(/\s+/)) if (tok !== '-' && tok !== '') replies++;
+  }
+  return { wall, cpu: childCpu() - c0, replies };
+}
+
+const probe = createPingProbe();
+async function netmon(): Promise<{ wall: number; cpu: number; replies: number }> {
+  const c0 = childCpu();
+  const s0 = selfCpu();
+  const t0 = performance.now();
+  const res = await probe.runMany(targets.map((t) => ({ target: t, spec })), AbortSignal.timeout(120_000));
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = childCpu() - c0 + (selfCpu() - s0);
+  let replies = 0;
+  for (const samples of res.values()) replies += samples.find((s) => s.metric === 'netmon_ping_received_packets')?.value ?? 0;
+  if (res.errors.size) console.error(`netmon: ${res.errors.size} target errors, e.g. ${[...res.errors.values()][0]?.message}`);
+  return { wall, cpu, replies };
+}
+
+const runs: { kind: 'fping' | 'netmon'; wall: number; cpu: number; replies: number }[] = [];
+console.log(`bench/ping: ${TARGETS} loopback targets × ${ECHOES} echoes, ${REPS} repetitions; fping ${args.join(' ')}`);
+for (let r = 0; r < REPS; r++) {
+  const order = r % 2 === 0 ? (['fping', 'netmon'] as const) : (['netmon', 'fping'] as const);
+  for (const kind of order) {
+    const m = kind === 'fping' ? await bareFping() : await netmon();
+    runs.push({ kind, ...m });
+    console.log(`  ${kind.padEnd(6)} wall ${m.wall.toFixed(2)} s  cpu ${m.cpu.toFixed(3)} s  replies ${m.replies}`);
+  }
+}
+const avg = (k: 'fping' | 'netmon', f: 'wall' | 'cpu') => {
+  const xs = runs.filter((x) => x.kind === k).map((x) => x[f]);
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+};
+const minReplies = (k: 'fping' | 'netmon') => Math.min(...runs.filter((x) => x.kind === k).map((x) => x.replies));
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const out = {
+  targets: TARGETS,
+  echoes: ECHOES,
+  repetitions: REPS,
+  period_ms: plan.periodMs,
+  packet_interval_ms: plan.packetIntervalMs,
+  timeout_ms: plan.timeoutMs,
+  fping_wall_s: r3(avg('fping', 'wall')),
+  netmon_wall_s: r3(avg('netmon', 'wall')),
+  wall_ratio: r3(avg('netmon', 'wall') / avg('fping', 'wall')),
+  fping_cpu_s: r3(avg('fping', 'cpu')),
+  netmon_cpu_s: r3(avg('netmon', 'cpu')),
+  cpu_ratio: r3(avg('netmon', 'cpu') / avg('fping', 'cpu')),
+  replies_fping: minReplies('fping'),
+  replies_netmon: minReplies('netmon'),
+  replies_expected: TARGETS * ECHOES,
+};
+console.log(JSON.stringify(out));

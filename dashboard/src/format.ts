@@ -1,0 +1,65 @@
+/** Number and time formatting: bits/s with SI prefixes (as network people write them), bytes, ratios, times in the configured zone. */
+
+const SI = ['', 'k', 'M', 'G', 'T', 'P'];
+
+function si(v: number, unit: string, digits = 3): string {
+  if (!Number.isFinite(v)) return '–';
+  let i = 0;
+  let x = Math.abs(v);
+  while (x >= 1000 && i < SI.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  const s = x >= 100 || i === 0 ? x.toFixed(0) : String(Number(x.toPrecision(digits)));
+  return `${v < 0 ? '-' : ''}${s} ${SI[i]}${unit}`;
+}
+
+/** 12.3 Mbps, 950 kbps, 2 Mbps. */
+export const bps = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : si(v, 'bps'));
+/** Axis ticks: short, e.g. "50M". */
+export const bpsTick = (v: number): string => (v === 0 ? '0' : si(v, '', 3).replace(' ', ''));
+/** 1.23 GB (SI, like the rates). */
+export const bytes = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : si(v, 'B'));
+export const pct = (r: number | null | undefined, digits = 0): string => (r === null || r === undefined || !Number.isFinite(r) ? '–' : `${(r * 100).toFixed(digits)} %`);
+export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
+export const dbm = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${v.toFixed(2)} dBm`);
+
+let zone = 'Asia/Ho_Chi_Minh';
+let locale = 'vi-VN';
+let timeFmt: Intl.DateTimeFormat;
+let dateTimeFmt: Intl.DateTimeFormat;
+
+export function setTimeContext(timezone: string, lang: string): void {
+  zone = timezone;
+  locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
+  try {
+    timeFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  } catch {
+    zone = 'UTC';
+    timeFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  }
+  dateTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+setTimeContext(zone, 'vi');
+
+export const timeZone = (): string => zone;
+
+const axisFmts = new Map<string, Intl.DateTimeFormat>();
+/** Time-axis tick label in the configured zone, 24-hour clock, detail chosen by the visible span. */
+export function axisTime(t: number, spanMs: number): string {
+  const kind = spanMs <= 36 * 3600e3 ? 'hm' : spanMs <= 8 * 86400e3 ? 'dhm' : spanMs <= 400 * 86400e3 ? 'dm' : 'my';
+  const key = `${locale}|${zone}|${kind}`;
+  let f = axisFmts.get(key);
+  if (!f) {
+    const o: Intl.DateTimeFormatOptions = { timeZone: zone, hourCycle: 'h23' };
+    if (kind === 'hm') Object.assign(o, { hour: '2-digit', minute: '2-digit' });
+    if (kind === 'dhm') Object.assign(o, { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+    if (kind === 'dm') Object.assign(o, { day: '2-digit', month: '2-digit' });
+    if (kind === 'my') Object.assign(o, { month: '2-digit', year: 'numeric' });
+    f = new Intl.DateTimeFormat(locale, o);
+    axisFmts.set(key, f);
+  }
+  return f.format(t);
+}
+export const time = (t: number | null | undefined): string => (t ? timeFmt.format(t) : '–');
+export const dateTime = (t: number | null | undefined): string => (t ? dateTimeFmt.format(t) : '–');

@@ -1,0 +1,203 @@
+/** Vietnamese and English labels. Static text carries `data-i18n="key"`; dynamic text calls `t()`. */
+
+export type Lang = 'vi' | 'en';
+
+const en = {
+  title: 'netmon: bandwidth and network status',
+  simulated: 'SIMULATED NETWORK: every device on this page is served by netmon’s built-in simulator, not real equipment.',
+  uplinks: 'Uplinks',
+  sites: 'WAN sites',
+  servers: 'Data-centre servers',
+  problems: 'Problems now',
+  no_problems: 'No problems.',
+  language: 'Tiếng Việt',
+  language_title: 'Chuyển sang tiếng Việt',
+  reset_zoom: 'Reset zoom',
+  zoomed: 'Zoomed: {from} – {to}',
+  range: 'Range',
+  updated: 'updated {n} s ago',
+  updated_never: 'waiting for data',
+  stale: 'STALE: netmon has not answered for {n} s. The figures below may be out of date.',
+  stale_probes: 'STALE: no new measurements for {n} s.',
+  in: 'In',
+  out: 'Out',
+  capacity: 'Capacity',
+  warn_line: 'Warn',
+  now: 'Now',
+  peak: 'Peak',
+  p95: '95th pct',
+  volume: 'Volume',
+  utilisation: 'utilisation',
+  no_data: 'no data yet',
+  group_provincial: 'Provincial departments',
+  group_district: 'District-level units',
+  group_ward: 'City wards',
+  group_datacentre: 'Data centre',
+  state_up: 'Up',
+  state_degraded: 'Degraded',
+  state_down: 'Down',
+  state_unknown: 'Unknown',
+  reason_ping_down: 'no ping reply',
+  reason_snmp_failed: 'SNMP not answering',
+  reason_loss: 'packet loss',
+  reason_latency: 'high latency',
+  reason_no_data: 'no data',
+  optical_warn: 'optical level warning',
+  optical_alarm: 'optical level alarm',
+  latency: 'Latency',
+  loss: 'Loss',
+  close: 'Close',
+  targets: 'Devices',
+  interfaces: 'Interfaces',
+  optics: 'Fibre optical levels',
+  smoke: 'Ping round-trip time (smoke)',
+  traffic: 'Traffic',
+  if_name: 'Interface',
+  if_alias: 'Description',
+  status: 'Status',
+  speed: 'Speed',
+  admin_down: 'disabled',
+  oper_down: 'down',
+  oper_up: 'up',
+  rx: 'Rx',
+  tx: 'Tx',
+  thresholds: 'Thresholds (low alarm / low warn / high warn / high alarm)',
+  probe_ok: 'OK',
+  probe_failed: 'failed',
+  cpu: 'CPU',
+  memory: 'Memory',
+  disk: 'Disk',
+  load: 'Load (1/5/15 min)',
+  server: 'Server',
+  unreachable: 'unreachable',
+  p_site_down: 'Site down: {site}',
+  p_site_degraded: 'Site degraded: {site} ({detail})',
+  p_uplink_saturated: 'Uplink {subject} {dir} at {value} (warn at {threshold})',
+  p_interface_down: 'Interface down (enabled): {subject} {detail} – {site}',
+  p_optical_low: 'Optical level low: {subject} {detail} {value} (threshold {threshold}) – {site}',
+  p_optical_high: 'Optical level high: {subject} {detail} {value} (threshold {threshold}) – {site}',
+  p_server: 'Server {subject}: {detail}',
+  critical: 'Critical',
+  warning: 'Warning',
+  min_max: 'min–max',
+  median: 'median',
+  site_count: '{up} up · {degraded} degraded · {down} down · {unknown} unknown',
+  timezone: 'Times in {zone}',
+  loading: 'Loading…',
+  error: 'Could not load: {msg}',
+};
+
+export type Key = keyof typeof en;
+
+const vi: Record<Key, string> = {
+  title: 'netmon: băng thông và trạng thái mạng',
+  simulated: 'MẠNG MÔ PHỎNG: mọi thiết bị trên trang này do bộ mô phỏng tích hợp của netmon cung cấp, không phải thiết bị thật.',
+  uplinks: 'Đường truyền Internet',
+  sites: 'Đơn vị mạng diện rộng (WAN)',
+  servers: 'Máy chủ trung tâm dữ liệu',
+  problems: 'Sự cố hiện tại',
+  no_problems: 'Không có sự cố.',
+  language: 'English',
+  language_title: 'Switch to English',
+  reset_zoom: 'Bỏ phóng to',
+  zoomed: 'Đang phóng to: {from} – {to}',
+  range: 'Khoảng thời gian',
+  updated: 'cập nhật {n} giây trước',
+  updated_never: 'đang chờ dữ liệu',
+  stale: 'DỮ LIỆU CŨ: netmon không phản hồi đã {n} giây. Số liệu bên dưới có thể đã lỗi thời.',
+  stale_probes: 'DỮ LIỆU CŨ: không có số đo mới trong {n} giây.',
+  in: 'Vào',
+  out: 'Ra',
+  capacity: 'Dung lượng',
+  warn_line: 'Ngưỡng cảnh báo',
+  now: 'Hiện tại',
+  peak: 'Đỉnh',
+  p95: 'Phân vị 95',
+  volume: 'Lưu lượng',
+  utilisation: 'mức sử dụng',
+  no_data: 'chưa có dữ liệu',
+  group_provincial: 'Sở, ban, ngành cấp tỉnh',
+  group_district: 'Đơn vị cấp huyện',
+  group_ward: 'Phường thuộc thành phố Huế',
+  group_datacentre: 'Trung tâm dữ liệu',
+  state_up: 'Hoạt động',
+  state_degraded: 'Suy giảm',
+  state_down: 'Mất kết nối',
+  state_unknown: 'Chưa rõ',
+  reason_ping_down: 'không phản hồi ping',
+  reason_snmp_failed: 'SNMP không phản hồi',
+  reason_loss: 'mất gói',
+  reason_latency: 'độ trễ cao',
+  reason_no_data: 'chưa có dữ liệu',
+  optical_warn: 'cảnh báo mức quang',
+  optical_alarm: 'báo động mức quang',
+  latency: 'Độ trễ',
+  loss: 'Mất gói',
+  close: 'Đóng',
+  targets: 'Thiết bị',
+  interfaces: 'Cổng mạng',
+  optics: 'Mức tín hiệu quang',
+  smoke: 'Thời gian phản hồi ping (smoke)',
+  traffic: 'Lưu lượng',
+  if_name: 'Cổng',
+  if_alias: 'Mô tả',
+  status: 'Trạng thái',
+  speed: 'Tốc độ',
+  admin_down: 'đã tắt',
+  oper_down: 'mất kết nối',
+  oper_up: 'hoạt động',
+  rx: 'Thu (Rx)',
+  tx: 'Phát (Tx)',
+  thresholds: 'Ngưỡng (báo động thấp / cảnh báo thấp / cảnh báo cao / báo động cao)',
+  probe_ok: 'Tốt',
+  probe_failed: 'lỗi',
+  cpu: 'CPU',
+  memory: 'Bộ nhớ',
+  disk: 'Ổ đĩa',
+  load: 'Tải (1/5/15 phút)',
+  server: 'Máy chủ',
+  unreachable: 'không kết nối được',
+  p_site_down: 'Mất kết nối: {site}',
+  p_site_degraded: 'Suy giảm: {site} ({detail})',
+  p_uplink_saturated: 'Đường truyền {subject} chiều {dir} ở mức {value} (ngưỡng {threshold})',
+  p_interface_down: 'Cổng mất kết nối (đang bật): {subject} {detail} – {site}',
+  p_optical_low: 'Mức quang thấp: {subject} {detail} {value} (ngưỡng {threshold}) – {site}',
+  p_optical_high: 'Mức quang cao: {subject} {detail} {value} (ngưỡng {threshold}) – {site}',
+  p_server: 'Máy chủ {subject}: {detail}',
+  critical: 'Nghiêm trọng',
+  warning: 'Cảnh báo',
+  min_max: 'thấp nhất–cao nhất',
+  median: 'trung vị',
+  site_count: '{up} hoạt động · {degraded} suy giảm · {down} mất kết nối · {unknown} chưa rõ',
+  timezone: 'Giờ {zone}',
+  loading: 'Đang tải…',
+  error: 'Không tải được: {msg}',
+};
+
+const dicts: Record<Lang, Record<Key, string>> = { en, vi };
+let lang: Lang = 'vi';
+const listeners: (() => void)[] = [];
+
+export const currentLang = (): Lang => lang;
+
+export function t(key: Key, params: Record<string, string | number> = {}): string {
+  return dicts[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+}
+
+/** Optional lookup for keys built at run time (states, reasons, groups). */
+export function tk(key: string, params: Record<string, string | number> = {}): string {
+  return key in en ? t(key as Key, params) : key;
+}
+
+export function setLang(l: Lang): void {
+  lang = l;
+  document.documentElement.lang = l;
+  document.title = t('title');
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as Key);
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle as Key);
+  for (const fn of listeners) fn();
+}
+
+export function onLangChange(fn: () => void): void {
+  listeners.push(fn);
+}

@@ -1,0 +1,189 @@
+/** The JSON API behind the dashboard (documented in README.md, "HTTP API"). */
+import { Router, type Request, type Response } from 'express';
+import type { LoadedConfig } from '../config/model.js';
+import type { LiveState } from '../live.js';
+import type { RangeResult, SeriesInfo, Store } from '../store/types.js';
+import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
+import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
+import { countStates, siteDetail, siteOptical, sitePing, siteSummaries } from './sites.js';
+import { servers } from './servers.js';
+import { problems } from './problems.js';
+import { inventory } from './inventory.js';
+import { M } from './metrics.js';
+
+export interface ApiContext {
+  config: () => LoadedConfig;
+  store: () => Store;
+  live: LiveState;
+  version: string;
+}
+
+/** Rates scaled to bits/s and rounded to whole bits/s (more digits are noise and bytes on the wire). */
+function scaled(r: RangeResult, k: number) {
+  const f = (v: number) => Math.round(v * k);
+  return { ts: r.ts, min: r.min.map(f), mean: r.mean.map(f), max: r.max.map(f) };
+}
+
+/** In/out traffic of one interface over a window: bits/s min/mean/max per bucket, peak, 95th percentile, volume. */
+function trafficDirection(store: Store, direction: string, series: SeriesInfo | undefined, w: Window) {
+  if (!series) return { direction, series: null, stats: null };
+  const r = store.rateRange(series.id, w.from, w.to, w.points);
+  const p95 = store.percentileRate(series.id, w.from, w.to, 95);
+  let peak: number | null = null;
+  for (const v of r.max) if (peak === null || v > peak) peak = v;
+  return {
+    direction,
+    resolution: r.resolution,
+    step_ms: r.stepMs,
+    series: scaled(r, 8),
+    stats: {
+      peak_bps: peak === null ? null : peak * 8,
+      p95_bps: p95 === null ? null : p95 * 8,
+      volume_bytes: store.increase(series.id, w.from, w.to),
+    },
+  };
+}
+
+const notFound = (res: Response, what: string) => void res.status(404).json({ error: what });
+
+export function apiRouter(ctx: ApiContext): Router {
+  const api = Router();
+
+  api.get('/overview', (req, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    const cfg = ctx.config();
+    const uplinks = cfg.uplinks.map((u) => {
+      const traffic = (direction: string) => ctx.live.find(M.uplinkBytesPerSecond, { uplink: u.name, direction })[0];
+      const i = traffic('in');
+      const o = traffic('out');
+      return {
+        name: u.name,
+        display_name: u.display_name ?? u.name,
+        target: u.target,
+        interface: u.interface,
+        capacity_bps: u.capacity,
+        warn_utilization: u.warn_utilization,
+        in_bps: i ? i.value * 8 : null,
+        out_bps: o ? o.value * 8 : null,
+        updated_at: Math.max(i?.ts ?? 0, o?.ts ?? 0) || null,
+      };
+    });
+    res.json({
+      version: ctx.version,
+      simulated: cfg.simulate.enabled,
+      language: cfg.server.language,
+      timezone: cfg.server.timezone,
+      now: Date.now(),
+      last_result_at: ctx.live.lastResultAt || null,
+      uplinks,
+      sites: countStates(siteSummaries(cfg, ctx.live)),
+    });
+  });
+
+  api.get('/uplinks/:name/traffic', (req: Request<{ name: string }>, res) => {
+    const cfg = ctx.config();
+    const u = cfg.uplinks.find((x) => x.name === req.params.name);
+    if (!u) return void res.status(404).json({ error: `no uplink named ${JSON.stringify(req.params.name).slice(0, 80)}; known: ${cfg.uplinks.map((x) => x.name).join(', ')}` });
+    const w = parseWindow(req.query as Record<string, unknown>);
+    const store = ctx.store();
+    const t0 = performance.now();
+    const directions = UPLINK_DIRECTIONS.map(({ direction, metric }) =>
+      trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w),
+    );
+    res.json({
+      uplink: u.name,
+      display_name: u.display_name ?? u.name,
+      capacity_bps: u.capacity,
+      from: w.from,
+      to: w.to,
+      capped: w.capped,
+      points: w.points,
+      query_ms: Math.round((performance.now() - t0) * 100) / 100,
+      in: directions[0],
+      out: directions[1],
+    });
+  });
+
+  api.get('/sites', (req, res) => {
+    const q = parseQuery(sitesQuery, req.query as Record<string, unknown>);
+    const sites = siteSummaries(ctx.config(), ctx.live, q.group);
+    res.json({ now: Date.now(), counts: countStates(sites), sites });
+  });
+
+  api.get('/sites/:id', (req: Request<{ id: string }>, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    const id = parseName('site id', req.params.id);
+    const d = siteDetail(ctx.config(), ctx.live, ctx.store(), id);
+    if (!d) return notFound(res, `no site with id ${id}`);
+    res.json(d);
+  });
+
+  api.get('/sites/:id/ping', (req: Request<{ id: string }>, res) => {
+    const id = parseName('site id', req.params.id);
+    const w = parseWindow(req.query as Record<string, unknown>);
+    const d = sitePing(ctx.config(), ctx.store(), id, w);
+    if (!d) return notFound(res, `no site with id ${id}`);
+    res.json(d);
+  });
+
+  api.get('/sites/:id/optical', (req: Request<{ id: string }>, res) => {
+    const id = parseName('site id', req.params.id);
+    const w = parseWindow(req.query as Record<string, unknown>);
+    const d = siteOptical(ctx.config(), ctx.live, ctx.store(), id, w);
+    if (!d) return notFound(res, `no site with id ${id}`);
+    res.json(d);
+  });
+
+  api.get('/targets/:target/interfaces/:ifIndex/traffic', (req: Request<{ target: string; ifIndex: string }>, res) => {
+    const name = parseName('target', req.params.target);
+    const ifIndex = parseIfIndex(req.params.ifIndex);
+    const w = parseWindow(req.query as Record<string, unknown>);
+    const t = inventory(ctx.config()).byName.get(name);
+    if (!t) return notFound(res, `no target named ${name}`);
+    const store = ctx.store();
+    const t0 = performance.now();
+    const find = (metric: string) => store.findSeries(metric, { target: name, if_index: ifIndex })[0];
+    const i = find(M.ifIn);
+    const o = find(M.ifOut);
+    if (!i && !o) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
+    const labels = (i ?? o)!.labels;
+    res.json({
+      target: name,
+      if_index: ifIndex,
+      if_name: labels.if_name ?? null,
+      if_alias: labels.if_alias ?? null,
+      from: w.from,
+      to: w.to,
+      capped: w.capped,
+      in: trafficDirection(store, 'in', i, w),
+      out: trafficDirection(store, 'out', o, w),
+      query_ms: Math.round((performance.now() - t0) * 100) / 100,
+    });
+  });
+
+  api.get('/servers', (req, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    res.json({ now: Date.now(), servers: servers(ctx.config(), ctx.live) });
+  });
+
+  api.get('/problems', (req, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live) });
+  });
+
+  api.get('/events', (_req, res: Response) => ctx.live.attach(res));
+
+  api.use((_req, res) => void res.status(404).json({ error: 'no such API endpoint' }));
+  return api;
+}
+
+/** Map errors to JSON: a BadRequest is the client's fault (400), anything else ours (500, details logged, not sent). */
+export function apiErrorHandler(log: (err: unknown) => void) {
+  return (err: unknown, _req: Request, res: Response, _next: unknown) => {
+    if (err instanceof BadRequest) return void res.status(400).json({ error: err.message });
+    const status = (err as { status?: number }).status;
+    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: (err as Error).message });
+    log(err);
+    res.status(500).json({ error: 'internal error' });
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The newest value of every series and the live feed to open dashboards (server-sent events).
+ * Fed by the pipeline; read by the overview API so "now" never needs a store query.
+ */
+import type { Response } from 'express';
+import type { ProbeResult } from './scheduler.js';
+import type { Sample } from './types.js';
+
+export interface TargetStatus {
+  ok: boolean;
+  reason?: string;
+  message?: string;
+  at: number;
+}
+
+export class LiveState {
+  private readonly latest = new Map<string, Sample>();
+  private readonly status = new Map<string, TargetStatus>();
+  private readonly clients = new Set<Response>();
+  lastResultAt = 0;
+
+  accept(r: ProbeResult): void {
+    this.lastResultAt = Date.now();
+    this.status.set(`${r.target.name}/${r.kind}`, { ok: !r.error, reason: r.error?.reason, message: r.error?.message, at: r.startedAt });
+    const changed: Sample[] = [];
+    for (const s of r.samples) {
+      this.latest.set(key(s.metric, s.labels), s);
+      if (s.metric.startsWith('netmon_uplink_')) changed.push(s);
+    }
+    this.broadcast('result', { target: r.target.name, probe: r.kind, ok: !r.error, ts: r.startedAt, uplinks: changed.map(brief) });
+  }
+
+  /** Latest samples of a metric whose labels include all of `match`. */
+  find(metric: string, match: Record<string, string> = {}): Sample[] {
+    const out: Sample[] = [];
+    for (const s of this.latest.values()) {
+      if (s.metric === metric && Object.entries(match).every(([k, v]) => s.labels[k] === v)) out.push(s);
+    }
+    return out;
+  }
+
+  targetStatus(target: string, probe: string): TargetStatus | undefined {
+    return this.status.get(`${target}/${probe}`);
+  }
+
+  /** Forget everything about targets no longer configured. */
+  retainTargets(names: ReadonlySet<string>): void {
+    for (const [k, s] of this.latest) if (s.labels.target && !names.has(s.labels.target)) this.latest.delete(k);
+    for (const k of this.status.keys()) if (!names.has(k.slice(0, k.lastIndexOf('/')))) this.status.delete(k);
+  }
+
+  /** Attach an SSE client; a comment every 15 s keeps proxies from closing the stream. */
+  attach(res: Response): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(`retry: 3000\n\n`);
+    this.clients.add(res);
+    const ping = setInterval(() => res.write(`: keep-alive\n\n`), 15_000);
+    ping.unref();
+    res.on('close', () => {
+      clearInterval(ping);
+      this.clients.delete(res);
+    });
+  }
+
+  closeClients(): void {
+    for (const c of this.clients) c.end();
+    this.clients.clear();
+  }
+
+  private broadcast(event: string, data: unknown): void {
+    if (this.clients.size === 0) return;
+    const msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const c of this.clients) c.write(msg);
+  }
+}
+
+function key(metric: string, labels: Record<string, string>): string {
+  return metric + JSON.stringify(Object.entries(labels).sort());
+}
+
+function brief(s: Sample) {
+  return { metric: s.metric, labels: s.labels, value: s.value, ts: s.ts };
+}

@@ -1,0 +1,172 @@
+/**
+ * netmon's own health on /metrics: build, scheduler, store, config reloads, process and Node.js.
+ * Every family here passes `promtool check metrics` (see test/exporter/promtool.test.ts).
+ */
+import client from 'prom-client';
+import type { Scheduler } from './scheduler.js';
+import type { Store } from './store/types.js';
+
+export interface ReloadStatus {
+  successful: boolean;
+  lastSuccessMs: number;
+}
+
+export interface SelfMetricsSources {
+  version: string;
+  scheduler: () => Scheduler | undefined;
+  store: () => Store | undefined;
+  reload: () => ReloadStatus;
+  exportedSeries: () => number;
+}
+
+/**
+ * prom-client's default metrics that break the Prometheus naming rules (`promtool check metrics`:
+ * "non-counter metrics should not have "_total" suffix"). Nothing is lost: `nodejs_active_handles`,
+ * `nodejs_active_requests` and `nodejs_active_resources` (by type) carry the same totals, `sum()` them.
+ */
+export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Feed a prom-client counter (which only goes up by inc()) a source's running totals, by label value. */
+function syncer(c: client.Counter<string>, label: string) {
+  const last: Record<string, number> = {};
+  return (now: Record<string, number>) => {
+    for (const [v, n] of Object.entries(now)) {
+      const d = n - (last[v] ?? 0);
+      if (d > 0) c.inc({ [label]: v }, d);
+      last[v] = n;
+    }
+  };
+}
+
+export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsSources): void {
+  client.collectDefaultMetrics({ register: registry });
+  for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  const r = [registry];
+
+  new client.Gauge({ name: 'netmon_build_info', help: 'Build information (value is always 1).', labelNames: ['version', 'nodejs_version'], registers: r }).set(
+    { version: src.version, nodejs_version: process.version },
+    1,
+  );
+
+  // prom-client collects in registration order: the first family of a source pulls the source's numbers
+  // for all of its families, so none of them lags a scrape behind.
+  let syncRuns: (n: Record<string, number>) => void = () => undefined;
+  let syncSkipped: (n: Record<string, number>) => void = () => undefined;
+  const runs = new client.Counter({
+    name: 'netmon_scheduler_runs_total',
+    help: 'Probe runs started, by probe kind.',
+    labelNames: ['probe'],
+    registers: r,
+    collect() {
+      const s = src.scheduler()?.getStats();
+      if (!s) return;
+      syncRuns(s.runs);
+      syncSkipped(s.skipped);
+    },
+  });
+  const skipped = new client.Counter({
+    name: 'netmon_scheduler_skipped_total',
+    help: 'Poll cycles skipped because the previous run of the same job was still going or the event loop was blocked, by probe kind.',
+    labelNames: ['probe'],
+    registers: r,
+  });
+  syncRuns = syncer(runs, 'probe');
+  syncSkipped = syncer(skipped, 'probe');
+  new client.Gauge({
+    name: 'netmon_scheduler_lag_seconds',
+    help: 'Delay between a job slot and the start of its run, most recent run.',
+    registers: r,
+    collect() {
+      const s = src.scheduler()?.getStats();
+      if (s) this.set(s.lastLagMs / 1000);
+    },
+  });
+  new client.Gauge({
+    name: 'netmon_scheduler_max_lag_seconds',
+    help: 'Largest delay between a job slot and the start of its run since netmon started.',
+    registers: r,
+    collect() {
+      const s = src.scheduler()?.getStats();
+      if (s) this.set(s.maxLagMs / 1000);
+    },
+  });
+  new client.Gauge({
+    name: 'netmon_scheduler_in_flight',
+    help: 'Probe runs in progress.',
+    registers: r,
+    collect() {
+      this.set(src.scheduler()?.getStats().inFlight ?? 0);
+    },
+  });
+
+  let syncRejected: (n: Record<string, number>) => void = () => undefined;
+  let lastWritten = 0;
+  const written = new client.Counter({
+    name: 'netmon_store_samples_written_total',
+    help: 'Samples committed to the store.',
+    registers: r,
+    collect() {
+      const s = src.store()?.stats();
+      if (!s) return;
+      if (s.samplesWritten > lastWritten) this.inc(s.samplesWritten - lastWritten);
+      lastWritten = s.samplesWritten;
+      syncRejected(s.samplesRejected);
+    },
+  });
+  void written;
+  const rejected = new client.Counter({ name: 'netmon_store_samples_rejected_total', help: 'Samples the store refused, by reason.', labelNames: ['reason'], registers: r });
+  syncRejected = syncer(rejected, 'reason');
+  new client.Gauge({
+    name: 'netmon_store_size_bytes',
+    help: 'Size of the SQLite database files (main + WAL).',
+    registers: r,
+    collect() {
+      const s = src.store()?.stats();
+      if (s) this.set(s.fileBytes);
+    },
+  });
+  new client.Gauge({
+    name: 'netmon_store_series',
+    help: 'Series known to the store.',
+    registers: r,
+    collect() {
+      const s = src.store()?.stats();
+      if (s) this.set(s.series);
+    },
+  });
+  new client.Gauge({
+    name: 'netmon_store_commit_duration_seconds',
+    help: 'Duration of the most recent store commit (write latency).',
+    registers: r,
+    collect() {
+      const s = src.store()?.stats();
+      if (s) this.set(s.lastCommitSeconds);
+    },
+  });
+
+  new client.Gauge({
+    name: 'netmon_exporter_series',
+    help: 'Probe series currently exposed on /metrics.',
+    registers: r,
+    collect() {
+      this.set(src.exportedSeries());
+    },
+  });
+
+  new client.Gauge({
+    name: 'netmon_config_last_reload_successful',
+    help: 'Whether the last configuration (re)load succeeded (1) or failed (0).',
+    registers: r,
+    collect() {
+      this.set(src.reload().successful ? 1 : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'netmon_config_last_reload_success_timestamp_seconds',
+    help: 'Time of the last successful configuration (re)load, Unix seconds.',
+    registers: r,
+    collect() {
+      this.set(src.reload().lastSuccessMs / 1000);
+    },
+  });
+}

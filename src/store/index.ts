@@ -1,0 +1,220 @@
+/** The SQLite time-series store: `openStore(path)` gives a `Store` (see types.ts). */
+import fs from 'node:fs';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Sample } from '../types.js';
+import type { RangeResult, SeriesInfo, Store, StoreStats } from './types.js';
+import { openConnections, type Connections } from './schema.js';
+import { Writer } from './writer.js';
+import { Queries, type Retention } from './queries.js';
+import { applyRetention, type RetentionResult } from './jobs.js';
+
+export type { Store, SeriesInfo, RangeResult, StoreStats } from './types.js';
+export type { Retention } from './queries.js';
+
+export interface StoreLogger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface StoreOptions {
+  retention?: Partial<Retention>;
+  /** Queue length that triggers a commit (default 5000). */
+  batchSize?: number;
+  /** Longest a queued sample waits for its commit (default 1000 ms). */
+  flushIntervalMs?: number;
+  log?: StoreLogger;
+  /** Run the maintenance jobs on node-cron schedules (default true). */
+  jobs?: boolean;
+  /** Clock for retention and idle-chunk closing (tests and benchmarks use a synthetic one). */
+  now?: () => number;
+  /** 'NORMAL' (default, see schema.ts) or 'FULL'. */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** An open hour with no sample for this long after its end is closed anyway (default 10 min). */
+  idleCloseMs?: number;
+}
+
+export const DEFAULT_RETENTION: Retention = {
+  rawMs: 35 * 86_400_000,
+  rollup5mMs: 400 * 86_400_000,
+  rollup1hMs: 5 * 365 * 86_400_000,
+};
+
+/** Everything in `Store`, plus maintenance hooks for the daemon, tests and benchmarks. */
+export interface TimeSeriesStore extends Store {
+  /** Close idle open chunks (writing their rollups) and trim the head log. */
+  maintain(now?: number): void;
+  /** Drop data past retention and give pages back (incremental vacuum). */
+  retention(now?: number): RetentionResult;
+  startJobs(): void;
+  stopJobs(): void;
+  /** Samples waiting for a commit. */
+  readonly pending: number;
+}
+
+class SqliteStore implements TimeSeriesStore {
+  private readonly conns: Connections;
+  private readonly writer: Writer;
+  private readonly queries: Queries;
+  private queue: Sample[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private tasks: ScheduledTask[] = [];
+  private closed = false;
+  private readonly retentionCfg: Retention;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: StoreOptions,
+  ) {
+    this.retentionCfg = { ...DEFAULT_RETENTION, ...opts.retention };
+    this.batchSize = opts.batchSize ?? 5000;
+    this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
+    this.now = opts.now ?? Date.now;
+    this.conns = openConnections(path, opts.synchronous);
+    try {
+      this.writer = new Writer(this.conns.writer);
+      this.queries = new Queries(this.conns.reader, this.writer, this.retentionCfg, this.now);
+    } catch (e) {
+      this.closeDbs();
+      throw e;
+    }
+    const ic = this.conns.writer.pragma('quick_check', { simple: true });
+    if (ic !== 'ok') opts.log?.error({ quickCheck: ic }, 'store: quick_check failed');
+    if (opts.jobs ?? true) this.startJobs();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  write(samples: readonly Sample[]): void {
+    if (this.closed) return;
+    for (const s of samples) this.queue.push(s);
+    if (this.queue.length >= this.batchSize) this.safeFlush();
+    else if (!this.timer && this.queue.length > 0) {
+      this.timer = setTimeout(() => this.safeFlush(), this.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private safeFlush(): void {
+    try {
+      this.flush();
+    } catch (e) {
+      this.opts.log?.error({ err: e }, 'store: commit failed');
+    }
+  }
+
+  flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.queue.length === 0 || this.closed) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.writer.commit(batch);
+  }
+
+  findSeries(metric: string, match?: Record<string, string>): SeriesInfo[] {
+    const list = this.writer.byMetric.get(metric) ?? [];
+    const pairs = Object.entries(match ?? {});
+    return list
+      .filter((s) => pairs.every(([k, v]) => s.labels[k] === v))
+      .map((s) => ({ ...s, labels: { ...s.labels } }));
+  }
+
+  range(seriesId: number, fromMs: number, toMs: number, maxPoints: number): RangeResult {
+    return this.queries.range(seriesId, fromMs, toMs, maxPoints, false);
+  }
+
+  rateRange(seriesId: number, fromMs: number, toMs: number, maxPoints: number): RangeResult {
+    return this.queries.range(seriesId, fromMs, toMs, maxPoints, true);
+  }
+
+  percentileRate(seriesId: number, fromMs: number, toMs: number, percentile: number): number | null {
+    return this.queries.percentileRate(seriesId, fromMs, toMs, percentile);
+  }
+
+  increase(seriesId: number, fromMs: number, toMs: number): number {
+    return this.queries.increase(seriesId, fromMs, toMs);
+  }
+
+  latest(seriesId: number): { ts: number; value: number } | null {
+    return this.queries.latest(seriesId);
+  }
+
+  stats(): StoreStats {
+    let fileBytes = 0;
+    for (const f of [this.path, this.path + '-wal']) {
+      try {
+        fileBytes += fs.statSync(f).size;
+      } catch {
+        /* absent (e.g. :memory: or no WAL yet) */
+      }
+    }
+    const c = this.writer.counters;
+    return {
+      fileBytes,
+      series: this.writer.series.size,
+      samplesWritten: c.samplesWritten,
+      samplesRejected: { ...c.samplesRejected },
+      lastCommitSeconds: c.lastCommitSeconds,
+    };
+  }
+
+  maintain(now = this.now()): void {
+    this.flush();
+    this.writer.closeIdle(now, this.opts.idleCloseMs ?? 600_000);
+  }
+
+  retention(now = this.now()): RetentionResult {
+    return applyRetention(this.conns.writer, this.retentionCfg, now);
+  }
+
+  startJobs(): void {
+    if (this.tasks.length > 0 || this.closed) return;
+    const guard = (name: string, fn: () => void) => () => {
+      try {
+        const t0 = performance.now();
+        fn();
+        this.opts.log?.info({ job: name, ms: Math.round(performance.now() - t0) }, 'store: job done');
+      } catch (e) {
+        this.opts.log?.error({ err: e, job: name }, 'store: job failed');
+      }
+    };
+    // Every minute: fold idle hours (chunks + rollups). Hourly: retention and incremental vacuum.
+    this.tasks.push(cron.schedule('* * * * *', guard('fold', () => this.maintain()), { noOverlap: true }));
+    this.tasks.push(cron.schedule('17 * * * *', guard('retention', () => this.retention()), { noOverlap: true }));
+  }
+
+  stopJobs(): void {
+    for (const t of this.tasks) void t.destroy();
+    this.tasks = [];
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.stopJobs();
+    this.safeFlush();
+    this.closed = true;
+    this.closeDbs();
+  }
+
+  private closeDbs(): void {
+    if (this.conns.reader !== this.conns.writer) this.conns.reader.close();
+    try {
+      this.conns.writer.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      /* best effort */
+    }
+    this.conns.writer.close();
+  }
+}
+
+export function openStore(path: string, opts: StoreOptions = {}): TimeSeriesStore {
+  return new SqliteStore(path, opts);
+}

@@ -1,0 +1,72 @@
+/** SQLite layout and connection setup for the time-series store. */
+import Database from 'better-sqlite3';
+
+export type DB = Database.Database;
+
+/*
+ * series     interned metric + sorted labels -> id, with metadata.
+ * head_log   append-only log of committed batches (one blob per flush) holding the samples of the open
+ *            (not yet chunked) hour. Appending one row per batch writes a few pages at the end of the
+ *            B-tree instead of touching one page per series; rows are dropped once every sample in them
+ *            has been folded into a chunk. Replayed on open.
+ * chunks     one compressed block per series per clock hour (see codec.ts).
+ * rollup_5m  per series per UTC day: that day's 5-minute buckets as one compressed block (288 max).
+ * rollup_1h  per series per UTC day: that day's 1-hour buckets as one compressed block.
+ *            Day rows amortise the block and row overhead (hourly 5 m rows cost ~60 B each in headers)
+ *            and make a 30-day query read 30 rows; the writer rewrites today's rows as each hour closes.
+ */
+const DDL = `
+CREATE TABLE IF NOT EXISTS series (
+  id INTEGER PRIMARY KEY,
+  metric TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  type TEXT NOT NULL,
+  unit TEXT NOT NULL DEFAULT '',
+  help TEXT NOT NULL DEFAULT '',
+  UNIQUE (metric, labels)
+);
+CREATE TABLE IF NOT EXISTS head_log (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+  series_id INTEGER NOT NULL,
+  start_ts INTEGER NOT NULL,
+  end_ts INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (series_id, start_ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_5m (
+  series_id INTEGER NOT NULL, start_ts INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY (series_id, start_ts)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rollup_1h (
+  series_id INTEGER NOT NULL, start_ts INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY (series_id, start_ts)
+) WITHOUT ROWID;
+`;
+
+export interface Connections {
+  writer: DB;
+  /** Separate connection so a long read holds a WAL snapshot without blocking the writer. */
+  reader: DB;
+}
+
+export function openConnections(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Connections {
+  const writer = new Database(path);
+  // auto_vacuum must be set before the first table exists; it lets retention give pages back (incremental_vacuum).
+  writer.pragma('auto_vacuum = INCREMENTAL');
+  writer.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a commit is in the WAL (OS page cache) before write() returns, so SIGKILL loses
+  // nothing acknowledged; only a power cut can drop the last commits, never corrupt the file. FULL would
+  // add an fsync per batch for protection this data (re-polled every minute) does not need.
+  writer.pragma(`synchronous = ${synchronous}`);
+  writer.pragma('busy_timeout = 5000');
+  writer.pragma('cache_size = -32000');
+  writer.pragma('wal_autocheckpoint = 4000');
+  writer.exec(DDL);
+  const memory = path === ':memory:' || path === '';
+  const reader = memory ? writer : new Database(path, { readonly: true, fileMustExist: true });
+  if (!memory) {
+    reader.pragma('busy_timeout = 5000');
+    reader.pragma('cache_size = -32000');
+  }
+  return { writer, reader };
+}

@@ -1,0 +1,309 @@
+/**
+ * Ingestion: series interning, the open chunk of each series (in memory, made durable by head_log),
+ * folding closed hours into compressed chunks and rollups, all inside the batch's transaction.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { MetricType, Sample } from '../types.js';
+import type { SeriesInfo } from './types.js';
+import type { DB } from './schema.js';
+import { ByteReader, ByteWriter, decodeBlock, decodeChunk, encodeBlock, encodeChunk } from './codec.js';
+import { computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, type Buckets } from './rollups.js';
+
+export const CHUNK_MS = RES_1H;
+
+export interface SeriesState {
+  id: number;
+  counter: boolean;
+  /** Start of the open chunk's hour, NaN when there is none. */
+  hour: number;
+  ts: number[];
+  vals: number[];
+  /** head_log seq holding the oldest sample of the open chunk. */
+  openSeq: number;
+  /** Hours before this are closed (chunked): later samples for them are rejected. */
+  closedUntil: number;
+  /** Last sample of the newest closed chunk (for the first counter interval of the next one). */
+  prev: { ts: number; value: number } | null;
+}
+
+export type Reject = 'out_of_order' | 'duplicate' | 'invalid';
+
+export interface WriterCounters {
+  samplesWritten: number;
+  samplesRejected: Record<string, number>;
+  lastCommitSeconds: number;
+}
+
+export class Writer {
+  readonly series = new Map<number, SeriesInfo>();
+  readonly byMetric = new Map<string, SeriesInfo[]>();
+  readonly states = new Map<number, SeriesState>();
+  readonly counters: WriterCounters = {
+    samplesWritten: 0,
+    samplesRejected: { out_of_order: 0, duplicate: 0, invalid: 0 },
+    lastCommitSeconds: 0,
+  };
+  private readonly fastKeys = new Map<string, number>();
+  /** Probes that reuse their label objects skip key building entirely (labels are treated as immutable). */
+  private readonly labelCache = new WeakMap<object, { metric: string; id: number }>();
+  private readonly canonKeys = new Map<string, number>();
+  private nextSeq = 1;
+  private readonly st: Record<string, Statement>;
+
+  constructor(private readonly db: DB) {
+    this.st = {
+      insertSeries: db.prepare('INSERT INTO series (metric, labels, type, unit, help) VALUES (?, ?, ?, ?, ?)'),
+      updateMeta: db.prepare('UPDATE series SET unit = ?, help = ? WHERE id = ?'),
+      insertLog: db.prepare('INSERT INTO head_log (seq, data) VALUES (?, ?)'),
+      truncateLog: db.prepare('DELETE FROM head_log WHERE seq < ?'),
+      insertChunk: db.prepare('INSERT OR REPLACE INTO chunks (series_id, start_ts, end_ts, data) VALUES (?, ?, ?, ?)'),
+      lastChunk: db.prepare('SELECT start_ts, data FROM chunks WHERE series_id = ? ORDER BY start_ts DESC LIMIT 1'),
+      get5m: db.prepare('SELECT data FROM rollup_5m WHERE series_id = ? AND start_ts = ?'),
+      put5m: db.prepare('INSERT OR REPLACE INTO rollup_5m (series_id, start_ts, data) VALUES (?, ?, ?)'),
+      get1h: db.prepare('SELECT data FROM rollup_1h WHERE series_id = ? AND start_ts = ?'),
+      put1h: db.prepare('INSERT OR REPLACE INTO rollup_1h (series_id, start_ts, data) VALUES (?, ?, ?)'),
+    };
+    for (const row of db.prepare('SELECT id, metric, labels, type, unit, help FROM series').all() as {
+      id: number; metric: string; labels: string; type: MetricType; unit: string; help: string;
+    }[]) {
+      const info: SeriesInfo = { id: row.id, metric: row.metric, labels: JSON.parse(row.labels), type: row.type, unit: row.unit, help: row.help };
+      this.addSeries(info, row.metric + '\0' + row.labels);
+    }
+    this.replay();
+  }
+
+  private addSeries(info: SeriesInfo, canon: string): void {
+    this.series.set(info.id, info);
+    this.canonKeys.set(canon, info.id);
+    let list = this.byMetric.get(info.metric);
+    if (!list) this.byMetric.set(info.metric, (list = []));
+    list.push(info);
+  }
+
+  /** Series id for a sample; creates the series (inside the caller's transaction) if new. */
+  private intern(s: Sample): number {
+    const hit = this.labelCache.get(s.labels);
+    if (hit !== undefined && hit.metric === s.metric) return hit.id;
+    const id = this.internSlow(s);
+    this.labelCache.set(s.labels, { metric: s.metric, id });
+    return id;
+  }
+
+  private internSlow(s: Sample): number {
+    let fk = s.metric + '\0';
+    for (const k in s.labels) fk += k + '\x01' + s.labels[k] + '\x02';
+    let id = this.fastKeys.get(fk);
+    if (id !== undefined) return id;
+    const sorted: Record<string, string> = {};
+    for (const k of Object.keys(s.labels).sort()) sorted[k] = String(s.labels[k]);
+    const labelsJson = JSON.stringify(sorted);
+    const canon = s.metric + '\0' + labelsJson;
+    id = this.canonKeys.get(canon);
+    if (id === undefined) {
+      const r = this.st.insertSeries!.run(s.metric, labelsJson, s.type, s.unit ?? '', s.help ?? '');
+      id = Number(r.lastInsertRowid);
+      this.addSeries({ id, metric: s.metric, labels: sorted, type: s.type, unit: s.unit ?? '', help: s.help ?? '' }, canon);
+    } else {
+      const info = this.series.get(id)!;
+      if ((s.unit && s.unit !== info.unit) || (s.help && s.help !== info.help)) {
+        info.unit = s.unit || info.unit;
+        info.help = s.help || info.help;
+        this.st.updateMeta!.run(info.unit, info.help, id);
+      }
+    }
+    this.fastKeys.set(fk, id);
+    return id;
+  }
+
+  /** In-memory state of a series, loading the tail of its newest chunk on first use. */
+  state(id: number): SeriesState | undefined {
+    let st = this.states.get(id);
+    if (st) return st;
+    const info = this.series.get(id);
+    if (!info) return undefined;
+    st = { id, counter: info.type === 'counter', hour: NaN, ts: [], vals: [], openSeq: 0, closedUntil: -Infinity, prev: null };
+    const row = this.st.lastChunk!.get(id) as { start_ts: number; data: Uint8Array } | undefined;
+    if (row) {
+      const c = decodeChunk(row.data);
+      st.closedUntil = row.start_ts + CHUNK_MS;
+      const n = c.ts.length;
+      if (n > 0) st.prev = { ts: c.ts[n - 1]!, value: c.values[n - 1]! };
+    }
+    this.states.set(id, st);
+    return st;
+  }
+
+  /** Add one sample to its series' open chunk, closing the previous hour if this one starts a new hour. */
+  private ingest(st: SeriesState, t: number, v: number, seq: number): Reject | null {
+    if (t < st.closedUntil) return 'out_of_order';
+    const hour = Math.floor(t / CHUNK_MS) * CHUNK_MS;
+    if (hour !== st.hour) {
+      if (st.ts.length > 0) {
+        if (hour < st.hour) return 'out_of_order';
+        this.closeChunk(st);
+      }
+      st.hour = hour;
+      st.openSeq = seq;
+    }
+    const n = st.ts.length;
+    if (n === 0 || t > st.ts[n - 1]!) {
+      st.ts.push(t);
+      st.vals.push(v);
+      return null;
+    }
+    // Late but inside the open hour: merge in order (the chunk is not encoded yet).
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (st.ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (st.ts[lo] === t) return 'duplicate';
+    st.ts.splice(lo, 0, t);
+    st.vals.splice(lo, 0, v);
+    return null;
+  }
+
+  private chunksClosed = 0;
+
+  private loadDay(stmt: Statement, id: number, day: number, counter: boolean): Buckets {
+    const row = stmt.get(id, day) as { data: Uint8Array } | undefined;
+    return row ? decodeBlock(row.data) : emptyBuckets(counter);
+  }
+
+  /** Encode the open chunk, write it with its 5 m and 1 h rollups. Caller holds a transaction. */
+  closeChunk(st: SeriesState): void {
+    const { ts, vals, hour, counter } = st;
+    const n = ts.length;
+    if (n === 0) return;
+    this.st.insertChunk!.run(st.id, hour, ts[n - 1]!, encodeChunk(ts, vals));
+    const scale = counter ? -1 : decimalScale(vals);
+    const b5 = computeBuckets(ts, vals, counter, RES_5M, st.prev, scale);
+    const b1 = mergeBuckets(b5, counter, RES_1H, scale);
+    const day = Math.floor(hour / DAY) * DAY;
+    // Read-modify-write of today's rows (not cached: 288 buckets x 6 columns x 6,000 series would be ~90 MB).
+    const day5m = this.loadDay(this.st.get5m!, st.id, day, counter);
+    const day1h = this.loadDay(this.st.get1h!, st.id, day, counter);
+    appendAfter(day5m, b5, hour);
+    appendAfter(day1h, b1, hour);
+    this.st.put5m!.run(st.id, day, encodeBlock(day5m.ts, day5m.cols));
+    this.st.put1h!.run(st.id, day, encodeBlock(day1h.ts, day1h.cols));
+    st.prev = { ts: ts[n - 1]!, value: vals[n - 1]! };
+    st.closedUntil = hour + CHUNK_MS;
+    st.ts = [];
+    st.vals = [];
+    st.hour = NaN;
+    this.chunksClosed++;
+  }
+
+  /**
+   * Commit a batch: one transaction holding the series it creates, one head_log row with its accepted
+   * samples, and the chunks/rollups of any hour it closes. Returns the number accepted.
+   */
+  commit(batch: readonly Sample[]): number {
+    if (batch.length === 0) return 0;
+    const t0 = performance.now();
+    const seq = this.nextSeq;
+    const rej = this.counters.samplesRejected;
+    let accepted = 0;
+    const closedBefore = this.chunksClosed;
+    this.db.transaction(() => {
+      const w = new ByteWriter(batch.length * 14 + 16);
+      let prevTs = 0;
+      for (const s of batch) {
+        const t = validSample(s) ? Math.round(s.ts) : NaN;
+        if (!Number.isFinite(t)) {
+          rej.invalid = (rej.invalid ?? 0) + 1;
+          continue;
+        }
+        const st = this.state(this.intern(s))!;
+        const r = this.ingest(st, t, s.value, seq);
+        if (r) {
+          rej[r] = (rej[r] ?? 0) + 1;
+          continue;
+        }
+        w.uvarint(st.id);
+        w.svarint(t - prevTs);
+        prevTs = t;
+        w.f64(s.value);
+        accepted++;
+      }
+      if (accepted > 0) {
+        this.st.insertLog!.run(seq, w.finish());
+        this.nextSeq++;
+      }
+      if (this.chunksClosed !== closedBefore) this.truncateLog();
+    })();
+    this.counters.samplesWritten += accepted;
+    this.counters.lastCommitSeconds = (performance.now() - t0) / 1000;
+    return accepted;
+  }
+
+  /** Drop head_log rows whose samples are all in chunks now. */
+  private truncateLog(): void {
+    let min = this.nextSeq;
+    for (const st of this.states.values()) if (st.ts.length > 0 && st.openSeq < min) min = st.openSeq;
+    this.st.truncateLog!.run(min);
+  }
+
+  /** Close open chunks whose hour ended more than `graceMs` before `now` (series that stopped reporting). */
+  closeIdle(now: number, graceMs: number): number {
+    let closed = 0;
+    this.db.transaction(() => {
+      for (const st of this.states.values()) {
+        if (st.ts.length > 0 && st.hour + CHUNK_MS + graceMs <= now) {
+          this.closeChunk(st);
+          closed++;
+        }
+      }
+      this.truncateLog();
+    })();
+    return closed;
+  }
+
+  /** Rebuild the open chunks from head_log after a restart or crash. */
+  private replay(): void {
+    const rows = this.db.prepare('SELECT seq, data FROM head_log ORDER BY seq').all() as { seq: number; data: Uint8Array }[];
+    if (rows.length === 0) return;
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const r = new ByteReader(row.data);
+        let t = 0;
+        while (r.pos < row.data.length) {
+          const id = r.uvarint();
+          t += r.svarint();
+          const v = r.f64();
+          const st = this.state(id);
+          if (st) this.ingest(st, t, v, row.seq); // already-folded samples are rejected here, silently
+        }
+        this.nextSeq = row.seq + 1;
+      }
+      this.truncateLog();
+    })();
+  }
+}
+
+/** Append buckets of hour `hour` to a day's buckets, replacing any already there for that hour or later. */
+function appendAfter(day: Buckets, add: Buckets, hour: number): void {
+  while (day.ts.length > 0 && day.ts[day.ts.length - 1]! >= hour) {
+    day.ts.pop();
+    for (const c of day.cols) c.pop();
+  }
+  concatBuckets(day, add);
+}
+
+function validSample(s: Sample): boolean {
+  return (
+    s !== null &&
+    typeof s === 'object' &&
+    typeof s.metric === 'string' &&
+    s.metric.length > 0 &&
+    typeof s.labels === 'object' &&
+    s.labels !== null &&
+    (s.type === 'counter' || s.type === 'gauge') &&
+    typeof s.value === 'number' &&
+    Number.isFinite(s.value) &&
+    typeof s.ts === 'number'
+  );
+}

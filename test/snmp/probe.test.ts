@@ -1,0 +1,289 @@
+/**
+ * The SNMP probe end to end against net-snmp's agent on loopback: IF-MIB samples and labels, label
+ * refresh only when needed (requests counted), Counter32 fallback and wraps, resets (sysUpTime going
+ * back, ifCounterDiscontinuityTime), the rate ceiling, and the error operators see when nothing answers.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
+import type { Sample } from '../../src/types.js';
+import { freePort, pick, scalar, signal, snmpTarget, startModuleAgent, T, type MibModule, type RowSpec, type TestAgent } from './helpers.js';
+
+interface Iface {
+  index: number;
+  name: string;
+  alias: string;
+  speedMbps: number;
+  inOctets: bigint;
+  outOctets: bigint;
+  discontinuity: number;
+}
+
+interface Device {
+  uptime: number;
+  lastChange: number;
+  ifaces: Iface[];
+  /** Serve ifHC* columns (else only the 32-bit ifTable counters). */
+  hc: boolean;
+}
+
+function ifModule(d: Device): MibModule {
+  const ifRow = (i: Iface): RowSpec => ({
+    index: [i.index],
+    get(col) {
+      switch (col) {
+        case 1: return i.index;
+        case 2: return `${i.name} descr`;
+        case 5: return Math.min(i.speedMbps * 1e6, 4294967295);
+        case 7: return 1;
+        case 8: return i.index === 3 ? 2 : 1;
+        case 10: return Number(i.inOctets % 2n ** 32n);
+        case 11: return 5;
+        case 13: case 14: case 19: case 20: return 0;
+        case 16: return Number(i.outOctets % 2n ** 32n);
+        case 17: return 7;
+        default: throw new Error(`col ${col}`);
+      }
+    },
+  });
+  const ifxRow = (i: Iface): RowSpec => ({
+    index: [i.index],
+    get(col) {
+      switch (col) {
+        case 1: return i.name;
+        case 6: return i.inOctets;
+        case 7: return 5n;
+        case 10: return i.outOctets;
+        case 11: return 7n;
+        case 15: return i.speedMbps;
+        case 18: return i.alias;
+        case 19: return i.discontinuity;
+        default: throw new Error(`col ${col}`);
+      }
+    },
+  });
+  const ifCols = [
+    [1, 'ifIndex', T.Integer], [2, 'ifDescr', T.OctetString], [5, 'ifSpeed', T.Gauge32], [7, 'ifAdminStatus', T.Integer], [8, 'ifOperStatus', T.Integer],
+    [10, 'ifInOctets', T.Counter32], [11, 'ifInUcastPkts', T.Counter32], [13, 'ifInDiscards', T.Counter32], [14, 'ifInErrors', T.Counter32],
+    [16, 'ifOutOctets', T.Counter32], [17, 'ifOutUcastPkts', T.Counter32], [19, 'ifOutDiscards', T.Counter32], [20, 'ifOutErrors', T.Counter32],
+  ] as const;
+  const ifxCols = [
+    [1, 'ifName', T.OctetString], ...(d.hc ? ([[6, 'ifHCInOctets', T.Counter64], [7, 'ifHCInUcastPkts', T.Counter64], [10, 'ifHCOutOctets', T.Counter64], [11, 'ifHCOutUcastPkts', T.Counter64]] as const) : []),
+    [15, 'ifHighSpeed', T.Gauge32], [18, 'ifAlias', T.OctetString], [19, 'ifCounterDiscontinuityTime', T.TimeTicks],
+  ] as const;
+  return {
+    scalars: [
+      scalar('sysUpTime', '1.3.6.1.2.1.1.3', T.TimeTicks, () => d.uptime),
+      scalar('ifNumber', '1.3.6.1.2.1.2.1', T.Integer, () => d.ifaces.length),
+      scalar('ifTableLastChange', '1.3.6.1.2.1.31.1.5', T.TimeTicks, () => d.lastChange),
+    ],
+    tables: [
+      { name: 'ifTable', oid: '1.3.6.1.2.1.2.2.1', columns: ifCols.map(([number, name, type]) => ({ number, name, type })), index: [{ columnName: 'ifIndex' }], rows: d.ifaces.map(ifRow) },
+      { name: 'ifXTable', oid: '1.3.6.1.2.1.31.1.1.1', columns: ifxCols.map(([number, name, type]) => ({ number, name, type })), augments: 'ifTable', rows: d.ifaces.map(ifxRow) },
+    ],
+  };
+}
+
+function device(n = 3, hc = true): Device {
+  return {
+    uptime: 100_000,
+    lastChange: 50,
+    hc,
+    ifaces: Array.from({ length: n }, (_, k) => ({ index: k + 1, name: `ge-0/0/${k}`, alias: `port ${k}`, speedMbps: 1000, inOctets: 1_000_000n * BigInt(k + 1), outOctets: 2_000_000n, discontinuity: 0 })),
+  };
+}
+
+let agents: TestAgent[] = [];
+let probes: SnmpProbe[] = [];
+afterEach(async () => {
+  await Promise.all(probes.map((p) => p.close?.()));
+  await Promise.all(agents.map((a) => a.close()));
+  agents = [];
+  probes = [];
+});
+
+async function rig(d: Device, profiles = ['system', 'if-mib'], port?: number) {
+  const agent = await startModuleAgent(ifModule(d), undefined, port);
+  agents.push(agent);
+  let clock = 1_700_000_000_000;
+  const probe = createSnmpProbe({ labelRefreshMs: 3_600_000, now: () => clock });
+  probes.push(probe);
+  const { target, spec } = snmpTarget(agent.port, profiles);
+  const poll = async (advanceMs = 60_000): Promise<Sample[]> => {
+    clock += advanceMs;
+    d.uptime += advanceMs / 10;
+    return probe.run(target, spec, signal());
+  };
+  return { agent, probe, poll, target, spec };
+}
+
+const rx = (s: Sample[], ifIndex: string) => pick(s, 'netmon_interface_receive_bytes_total', { if_index: ifIndex })?.value;
+
+describe('IF-MIB polling', () => {
+  it('produces the documented series with labels', async () => {
+    const d = device();
+    const { poll } = await rig(d);
+    const s = await poll();
+    const sample = pick(s, 'netmon_interface_receive_bytes_total', { if_index: '2' })!;
+    expect(sample).toMatchObject({ value: 2_000_000, type: 'counter', unit: 'bytes', labels: { target: 'dut', site: 'lab', if_index: '2', if_name: 'ge-0/0/1', if_alias: 'port 1' } });
+    expect(pick(s, 'netmon_interface_oper_up', { if_index: '3' })!.value).toBe(0);
+    expect(pick(s, 'netmon_interface_oper_up', { if_index: '1' })!.value).toBe(1);
+    expect(pick(s, 'netmon_interface_speed_bytes_per_second', { if_index: '1' })!.value).toBe(1e9 / 8);
+    expect(pick(s, 'netmon_interface_info', { if_index: '1' })!.labels.if_descr).toBe('ge-0/0/0 descr');
+    expect(pick(s, 'netmon_snmp_agent_uptime_seconds')!.value).toBeCloseTo(d.uptime / 100, 0);
+    expect(pick(s, 'netmon_interface_transmit_unicast_packets_total', { if_index: '1' })!.value).toBe(7);
+  });
+
+  it('walks label columns only on the first poll, on a change indicator, on restart, on a new row, or when due', async () => {
+    const d = device(3);
+    const { agent, probe, poll } = await rig(d);
+    const requests = () => agent.requests();
+    await poll();
+    const first = probe.lastPoll('dut')!;
+    expect(first).toMatchObject({ labelRefresh: true, refreshReason: 'first poll' });
+    expect(requests()).toBe(first.walk.requests);
+
+    const before = requests();
+    await poll();
+    const second = probe.lastPoll('dut')!;
+    expect(second.labelRefresh).toBe(false);
+    expect(second.walk.values).toBeLessThan(first.walk.values);
+    expect(second.walk.requests).toBe(requests() - before);
+    // slow columns are ifName, ifAlias, ifDescr, ifSpeed: 4 × 3 rows fewer values
+    expect(first.walk.values - second.walk.values).toBe(12);
+
+    // An alias edited on the device is not seen until something says the table changed...
+    d.ifaces[0]!.alias = 'renamed';
+    let s = await poll();
+    expect(probe.lastPoll('dut')!.labelRefresh).toBe(false);
+    expect(pick(s, 'netmon_interface_receive_bytes_total', { if_index: '1' })!.labels.if_alias).toBe('port 0');
+    // ...ifTableLastChange moving is such a sign
+    d.lastChange = d.uptime;
+    s = await poll();
+    expect(probe.lastPoll('dut')!).toMatchObject({ labelRefresh: true, refreshReason: 'change indicator 1.3.6.1.2.1.31.1.5.0 changed' });
+    expect(pick(s, 'netmon_interface_receive_bytes_total', { if_index: '1' })!.labels.if_alias).toBe('renamed');
+
+    await poll();
+    expect(probe.lastPoll('dut')!.labelRefresh).toBe(false);
+    await poll(3_600_000);
+    expect(probe.lastPoll('dut')!).toMatchObject({ labelRefresh: true, refreshReason: 'refresh interval' });
+
+    // an agent restart (sysUpTime back to small) re-reads labels
+    d.uptime = 10;
+    await poll();
+    expect(probe.lastPoll('dut')!).toMatchObject({ labelRefresh: true, refreshReason: 'agent restarted', rebooted: true });
+  });
+
+  it('re-reads labels when an ifIndex it has never seen appears (agent without ifTableLastChange changes)', async () => {
+    const d = device(2);
+    const { poll, probe, agent } = await rig(d);
+    await poll();
+    await poll();
+    expect(probe.lastPoll('dut')!.labelRefresh).toBe(false);
+    // the device gains an interface: same agent port, new table, ifTableLastChange and ifNumber unchanged
+    await agents.pop()!.close();
+    d.ifaces.push({ index: 7, name: 'ge-0/0/7', alias: 'new', speedMbps: 100, inOctets: 5n, outOctets: 5n, discontinuity: 0 });
+    const nIfaces = d.ifaces.length;
+    const module = ifModule(d);
+    module.scalars[1]!.get = () => nIfaces - 1; // an agent that does not keep ifNumber right
+    agents.push(await startModuleAgent(module, undefined, agent.port));
+    const s = await poll();
+    expect(probe.lastPoll('dut')!).toMatchObject({ labelRefresh: true, refreshReason: 'new row 7 in interfaces' });
+    expect(pick(s, 'netmon_interface_receive_bytes_total', { if_index: '7' })!.labels.if_name).toBe('ge-0/0/7');
+    await poll();
+    expect(probe.lastPoll('dut')!.labelRefresh).toBe(false);
+  });
+});
+
+describe('counters', () => {
+  it('reads the 32-bit columns in the same poll when the agent has no HC counters, and unfolds a plausible wrap', async () => {
+    const d = device(1, false);
+    d.ifaces[0]!.speedMbps = 100;
+    d.ifaces[0]!.inOctets = 4_294_000_000n;
+    const { poll } = await rig(d);
+    let s = await poll();
+    expect(rx(s, '1')).toBe(4_294_000_000);
+    // +100,967,296 octets in 60 s at 100 Mbit/s (max 750 MB + slack): one wrap explains it
+    d.ifaces[0]!.inOctets = 2n ** 32n + 100_000_000n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(4_294_000_000 + 100_967_296);
+    // a decrease one wrap cannot explain at 100 Mbit/s (would be ~3.3 GB in 60 s): a reset, restarting at 0
+    d.ifaces[0]!.inOctets = 2n ** 32n + 2n ** 32n + 50_000_000n - 3_400_000_000n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(0);
+    d.ifaces[0]!.inOctets += 1000n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(1000);
+  });
+
+  it('Counter64 stays exact above 2^53 (BigInt) and never shows a rate above the interface speed', async () => {
+    const d = device(1);
+    d.ifaces[0]!.inOctets = 2n ** 60n + 1n;
+    const { poll } = await rig(d);
+    let s = await poll();
+    expect(rx(s, '1')).toBe(Number(2n ** 60n + 1n));
+    d.ifaces[0]!.inOctets += 7_500_000_000n; // 1 Gbit/s for 60 s: at the ceiling, accepted
+    s = await poll();
+    expect(rx(s, '1')).toBe(Number(2n ** 60n + 1n + 7_500_000_000n));
+    d.ifaces[0]!.inOctets += 10n ** 13n; // 10 TB in a minute on a 1 Gbit/s port: impossible → reset, no spike
+    s = await poll();
+    expect(rx(s, '1')).toBe(0);
+    d.ifaces[0]!.inOctets += 123n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(123);
+  });
+
+  it('sysUpTime going back resets every counter; ifCounterDiscontinuityTime resets only its row', async () => {
+    const d = device(2);
+    const { poll } = await rig(d);
+    await poll();
+    for (const i of d.ifaces) i.inOctets += 1000n;
+    let s = await poll();
+    expect(rx(s, '1')).toBe(1_001_000);
+    expect(rx(s, '2')).toBe(2_001_000);
+
+    d.ifaces[1]!.discontinuity = d.uptime;
+    for (const i of d.ifaces) i.inOctets += 1000n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(1_002_000);
+    expect(rx(s, '2')).toBe(0);
+
+    d.uptime = 500; // agent restarted
+    for (const i of d.ifaces) i.inOctets += 1000n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(0);
+    expect(rx(s, '2')).toBe(0);
+    for (const i of d.ifaces) i.inOctets += 10n;
+    s = await poll();
+    expect(rx(s, '1')).toBe(10);
+    expect(rx(s, '2')).toBe(10);
+  });
+});
+
+describe('errors', () => {
+  it('an agent that does not answer: a timeout that says what to check', async () => {
+    const port = await freePort();
+    const probe = createSnmpProbe();
+    probes.push(probe);
+    const { target, spec } = snmpTarget(port, ['system', 'if-mib'], { timeoutMs: 150, retries: 1 });
+    const err = (await probe.run(target, spec, signal()).catch((e: unknown) => e)) as Error & { reason: string };
+    expect(err).toMatchObject({ name: 'ProbeError', reason: 'timeout' });
+    expect(err.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 150 ms \(2 tries\); check the v3 keys or community/);
+  });
+
+  it('an unknown profile is a config error', async () => {
+    const probe = createSnmpProbe();
+    probes.push(probe);
+    const { target, spec } = snmpTarget(1, ['if-mib', 'nope']);
+    await expect(probe.run(target, spec, signal())).rejects.toMatchObject({ reason: 'config' });
+  });
+
+  it('the whole-device deadline (AbortSignal) ends a poll early', async () => {
+    const port = await freePort();
+    const probe = createSnmpProbe();
+    probes.push(probe);
+    const { target, spec } = snmpTarget(port, ['system'], { timeoutMs: 5000, retries: 3 });
+    const t0 = Date.now();
+    await expect(probe.run(target, spec, AbortSignal.timeout(200))).rejects.toMatchObject({ reason: 'timeout' });
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
