@@ -14,6 +14,7 @@ import { LiveState } from './live.js';
 import { uplinkDeriver } from './uplinks.js';
 import { registerSelfMetrics, type ReloadStatus } from './self-metrics.js';
 import { createApp } from './http/app.js';
+import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
@@ -41,19 +42,43 @@ export interface DaemonOptions {
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const config = loadConfig(opts.configFile);
+  // What started so far, so that a failure later in start-up (port in use, unwritable data folder) does
+  // not leave the simulator's UDP agents or the database open behind the error.
+  const started: Array<() => unknown> = [];
+  try {
+    return await startParts(opts, config, started);
+  } catch (err) {
+    for (const close of started.reverse()) {
+      try {
+        await close();
+      } catch {
+        // the original error is the one worth reporting
+      }
+    }
+    throw err;
+  }
+}
+
+async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, started: Array<() => unknown>): Promise<Daemon> {
   const { log } = opts;
-  let config = loadConfig(opts.configFile);
+  let config = initialConfig;
   const reloadStatus: ReloadStatus = { successful: true, lastSuccessMs: Date.now() };
 
   let simulator: Simulator | undefined;
   if (config.simulate.enabled) {
     simulator = await startSimulator(config, { log: (msg) => log.info({ component: 'simulator' }, msg) });
+    started.push(() => simulator?.close());
     log.warn('simulated network: every SNMP agent in this config is served by netmon itself (simulate.enabled: true)');
   }
 
   mkdirSync(dirname(config.storage.path), { recursive: true });
   const r = config.storage.retention;
-  const store: Store = openStore(config.storage.path, { retention: { rawMs: r.raw, rollup5mMs: r.rollup_5m, rollup1hMs: r.rollup_1h } });
+  const store: Store = openStore(config.storage.path, {
+    retention: { rawMs: r.raw, rollup5mMs: r.rollup_5m, rollup1hMs: r.rollup_1h },
+    log: log.child({ component: 'store' }),
+  });
+  started.push(() => store.close());
 
   const probes = new Map<string, Probe>([
     ['snmp', createSnmpProbe()],
@@ -69,6 +94,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   pipeline.subscribe('store', (res) => store.write(res.samples));
   pipeline.subscribe('exporter', (res) => exporter.accept(res));
   pipeline.subscribe('live', (res) => live.accept(res));
+  const alerting = new Alerting({ config, registry: exporter.registry, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
+  pipeline.subscribe('alerts', (res) => alerting.accept(res));
+  started.push(() => alerting.close());
 
   const scheduler = new Scheduler(probes, {
     maxConcurrency: config.scheduler.max_concurrency,
@@ -84,6 +112,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   scheduler.setTargets(buildTargets(config));
   scheduler.start();
+  started.push(() => scheduler.stop());
 
   const app = createApp({
     config: () => config,
@@ -91,6 +120,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     live,
     version: VERSION,
     exporter,
+    alerts: alerting.router(),
     ready: () => live.lastResultAt > 0,
     log: (err) => log.error({ err: String(err) }, 'HTTP handler failed'),
   });
@@ -114,6 +144,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       exporter.retainTargets(names);
       live.retainTargets(names);
       config = next;
+      alerting.reconfigure(next);
       reloadStatus.successful = true;
       reloadStatus.lastSuccessMs = Date.now();
       const message = `config reloaded: ${diff.added} jobs added, ${diff.removed} removed, ${diff.kept} unchanged`;
@@ -123,6 +154,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       reloadStatus.successful = false;
       const message = `config reload failed, keeping the running config: ${(err as { format?: () => string }).format?.() ?? String(err)}`;
       log.error(message);
+      alerting.reloadResult(false, message);
       return { ok: false, message };
     }
   }
@@ -135,10 +167,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await scheduler.stop();
+      await alerting.close();
       for (const p of probes.values()) await p.close?.();
       await simulator?.close();
-      store.flush();
-      store.close();
+      store.close(); // commits what is queued; a failure (disk still full) is logged by the store and loses only that batch
       await closed;
       log.info('stopped');
     })();

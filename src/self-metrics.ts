@@ -99,23 +99,50 @@ export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsS
     },
   });
 
+  // One read of the store's stats per scrape feeds all of its counters.
   let syncRejected: (n: Record<string, number>) => void = () => undefined;
-  let lastWritten = 0;
-  const written = new client.Counter({
+  const storeTotals = { written: 0, writeErrors: 0, dropped: 0 };
+  let written: client.Counter | undefined;
+  let writeErrors: client.Counter | undefined;
+  let dropped: client.Counter | undefined;
+  const advance = (c: client.Counter | undefined, key: keyof typeof storeTotals, now: number) => {
+    if (now > storeTotals[key]) c?.inc(now - storeTotals[key]);
+    storeTotals[key] = now;
+  };
+  written = new client.Counter({
     name: 'netmon_store_samples_written_total',
     help: 'Samples committed to the store.',
     registers: r,
     collect() {
       const s = src.store()?.stats();
       if (!s) return;
-      if (s.samplesWritten > lastWritten) this.inc(s.samplesWritten - lastWritten);
-      lastWritten = s.samplesWritten;
+      advance(written, 'written', s.samplesWritten);
+      advance(writeErrors, 'writeErrors', s.writeErrors);
+      advance(dropped, 'dropped', s.samplesDropped);
       syncRejected(s.samplesRejected);
     },
   });
-  void written;
+  writeErrors = new client.Counter({
+    name: 'netmon_store_write_errors_total',
+    help: 'Store commits that failed (disk full, database locked or read-only); the samples stay queued and are retried.',
+    registers: r,
+  });
+  dropped = new client.Counter({
+    name: 'netmon_store_samples_dropped_total',
+    help: 'Samples thrown away because the write queue overflowed while commits kept failing.',
+    registers: r,
+  });
   const rejected = new client.Counter({ name: 'netmon_store_samples_rejected_total', help: 'Samples the store refused, by reason.', labelNames: ['reason'], registers: r });
   syncRejected = syncer(rejected, 'reason');
+  new client.Gauge({
+    name: 'netmon_store_queued_samples',
+    help: 'Samples waiting in memory for a commit (grows while writes fail).',
+    registers: r,
+    collect() {
+      const s = src.store()?.stats();
+      if (s) this.set(s.pending);
+    },
+  });
   new client.Gauge({
     name: 'netmon_store_size_bytes',
     help: 'Size of the SQLite database files (main + WAL).',

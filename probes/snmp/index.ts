@@ -23,6 +23,8 @@ import { FieldSet, rawToField, templateOf, toNumber, type ColumnView, type Row }
 
 const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
 const TICKS_WRAP = 2 ** 32;
+const MAX_U64 = 2n ** 64n - 1n;
+const MAX_U32 = 2 ** 32 - 1;
 /** dBm reported for "no light" (0 mW): the floor of SFF-8472 diagnostics (0.1 µW). */
 export const DBM_FLOOR = -40;
 
@@ -406,9 +408,10 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     let big: bigint;
     let bits: 32 | 64;
     if (typeof raw === 'bigint') {
+      if (raw < 0n || raw > MAX_U64) return undefined; // garbage: wider than a Counter64 (found by bench/fuzz-snmp.ts: exported as Infinity)
       big = raw;
       bits = 64;
-    } else if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) {
+    } else if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= MAX_U32) {
       big = BigInt(raw);
       bits = 32;
     } else return undefined; // garbage: a counter that is not a non-negative integer
@@ -416,7 +419,9 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const scale = m.scale ?? 1;
     // The ceiling is in raw counter units per second, like the tracker.
     const total = st.counters.update(key, big, bits, ts, ceiling, reset);
-    return total === undefined ? undefined : Number(total) * scale;
+    if (total === undefined) return undefined;
+    const v = Number(total) * scale;
+    return Number.isFinite(v) ? v : undefined;
   }
 
   function gaugeValue(m: ProfileMetric, raw: RawValue, row: Row | undefined): number | undefined {

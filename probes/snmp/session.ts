@@ -25,6 +25,46 @@ const PRIV: Record<string, number> = {
   aes256r: snmp.PrivProtocols.aes256r,
 };
 
+/**
+ * net-snmp parses a datagram inside a try, but handles the parsed message outside it: a reply it cannot
+ * handle (found by bench/fuzz-snmp.ts: a v1/v2c message with a Report PDU and the request's id reads
+ * `msgSecurityParameters` of undefined) throws in the socket's 'message' handler, an uncaught exception
+ * that would take the whole daemon down. Run the handler inside a try: the error goes to the session's
+ * 'error' event, and the request the message answered (already unregistered) fails now with it instead of
+ * waiting for the deadline.
+ */
+export function guardIncoming(session: snmp.Session): snmp.Session {
+  const s = session as unknown as {
+    dgram: { removeAllListeners(ev: string): void; on(ev: string, fn: (buf: Buffer) => void): void };
+    onMsg(buf: Buffer): void;
+    unregisterRequest(id: number): { responseCb(err: Error): void } | null;
+    emit(ev: string, err: unknown): boolean;
+  };
+  const unregister = s.unregisterRequest.bind(s);
+  const last: { req: { responseCb(err: Error): void } | null } = { req: null };
+  s.unregisterRequest = (id) => (last.req = unregister(id));
+  s.dgram.removeAllListeners('message');
+  s.dgram.on('message', (buf) => {
+    last.req = null;
+    try {
+      s.onMsg(buf);
+    } catch (err) {
+      const req = last.req as { responseCb(err: Error): void } | null; // set by onMsg (TS cannot see it)
+      s.emit('error', err);
+      if (req) {
+        try {
+          req.responseCb(new snmp.ResponseInvalidError(`malformed reply: ${(err as Error)?.message ?? String(err)}`, 0));
+        } catch {
+          /* the request's own callback failed on it: nothing more to do */
+        }
+      }
+    } finally {
+      last.req = null;
+    }
+  });
+  return session;
+}
+
 export function openSession(cred: SnmpCredentialConfig, opts: SessionOptions): snmp.Session {
   const common = {
     port: opts.port,
@@ -47,8 +87,8 @@ export function openSession(cred: SnmpCredentialConfig, opts: SessionOptions): s
       user.privProtocol = PRIV[cred.priv_protocol ?? 'aes']!;
       user.privKey = cred.priv_key!;
     }
-    return snmp.createV3Session(opts.address, user, { ...common, version: snmp.Version3, context: cred.context ?? "" } as unknown as snmp.SessionOptionsV3);
+    return guardIncoming(snmp.createV3Session(opts.address, user, { ...common, version: snmp.Version3, context: cred.context ?? "" } as unknown as snmp.SessionOptionsV3));
   }
   const version = cred.version === '1' ? snmp.Version1 : snmp.Version2c;
-  return snmp.createSession(opts.address, cred.community, { ...common, version } as snmp.SessionOptions);
+  return guardIncoming(snmp.createSession(opts.address, cred.community, { ...common, version } as snmp.SessionOptions));
 }

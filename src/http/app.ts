@@ -1,5 +1,5 @@
 /** The HTTP server: /metrics for Prometheus, /api/v1 for the dashboard, the dashboard itself, health endpoints. */
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { join } from 'node:path';
 import { DASHBOARD_DIR, ROOT } from '../paths.js';
 import type { Exporter } from '../exporter.js';
@@ -9,6 +9,8 @@ export interface AppContext extends ApiContext {
   exporter: Exporter;
   ready: () => boolean;
   log: (err: unknown) => void;
+  /** Alerting API (src/alerts), mounted before the general API whose catch-all 404 would answer first. */
+  alerts?: Router;
 }
 
 export function createApp(ctx: AppContext): Express {
@@ -40,6 +42,7 @@ export function createApp(ctx: AppContext): Express {
     else res.status(503).type('text/plain').send('netmon is starting.\n');
   });
 
+  if (ctx.alerts) app.use('/api/v1/alerts', ctx.alerts);
   app.use('/api/v1', apiRouter(ctx));
   app.use('/vendor/uplot', express.static(join(ROOT, 'node_modules', 'uplot', 'dist'), { index: false, maxAge: '1d' }));
   app.use(express.static(join(DASHBOARD_DIR, 'public'), { index: 'index.html' }));

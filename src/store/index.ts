@@ -32,6 +32,13 @@ export interface StoreOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** An open hour with no sample for this long after its end is closed anyway (default 10 min). */
   idleCloseMs?: number;
+  /**
+   * While commits fail (disk full, database locked, read-only file) samples wait in memory, at most this
+   * many (default 100,000: ~15 min of the reference network); beyond it the oldest are dropped and counted.
+   */
+  maxQueue?: number;
+  /** Longest wait between two commit attempts while commits fail (default 10 s; the first retry is after flushIntervalMs). */
+  retryMaxMs?: number;
 }
 
 export const DEFAULT_RETENTION: Retention = {
@@ -64,6 +71,15 @@ class SqliteStore implements TimeSeriesStore {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly now: () => number;
+  private readonly maxQueue: number;
+  private readonly retryMaxMs: number;
+  /** Write-failure state: errors, drops, the retry delay, and whether memory must be rebuilt from disk. */
+  private writeErrors = 0;
+  private dropped = 0;
+  private retryMs = 0;
+  private needsResync = false;
+  private failingSince = 0;
+  private lastFailureLog = 0;
 
   constructor(
     private readonly path: string,
@@ -73,7 +89,13 @@ class SqliteStore implements TimeSeriesStore {
     this.batchSize = opts.batchSize ?? 5000;
     this.flushIntervalMs = opts.flushIntervalMs ?? 1000;
     this.now = opts.now ?? Date.now;
-    this.conns = openConnections(path, opts.synchronous);
+    this.maxQueue = Math.max(1, opts.maxQueue ?? 100_000);
+    this.retryMaxMs = opts.retryMaxMs ?? 10_000;
+    try {
+      this.conns = openConnections(path, opts.synchronous);
+    } catch (e) {
+      throw new Error(`store: cannot open the database ${path}: ${(e as Error).message} (check that the file and its directory exist and are writable, and that the disk is not full)`, { cause: e });
+    }
     try {
       this.writer = new Writer(this.conns.writer);
       this.queries = new Queries(this.conns.reader, this.writer, this.retentionCfg, this.now);
@@ -93,18 +115,34 @@ class SqliteStore implements TimeSeriesStore {
   write(samples: readonly Sample[]): void {
     if (this.closed) return;
     for (const s of samples) this.queue.push(s);
-    if (this.queue.length >= this.batchSize) this.safeFlush();
-    else if (!this.timer && this.queue.length > 0) {
-      this.timer = setTimeout(() => this.safeFlush(), this.flushIntervalMs);
-      this.timer.unref();
+    // While commits fail, the retry timer (with its backoff) decides when to try again.
+    if (this.queue.length >= this.batchSize && this.failingSince === 0) this.safeFlush();
+    else {
+      this.bound();
+      this.arm(this.failingSince === 0 ? this.flushIntervalMs : this.retryMs);
+    }
+  }
+
+  private arm(ms: number): void {
+    if (this.timer || this.queue.length === 0 || this.closed) return;
+    this.timer = setTimeout(() => this.safeFlush(), ms);
+    this.timer.unref();
+  }
+
+  /** Keep the queue within maxQueue: drop the oldest samples, counted. */
+  private bound(): void {
+    const over = this.queue.length - this.maxQueue;
+    if (over > 0) {
+      this.queue.splice(0, over);
+      this.dropped += over;
     }
   }
 
   private safeFlush(): void {
     try {
       this.flush();
-    } catch (e) {
-      this.opts.log?.error({ err: e }, 'store: commit failed');
+    } catch {
+      /* counted and logged by flush(); retried by the timer it armed */
     }
   }
 
@@ -116,7 +154,46 @@ class SqliteStore implements TimeSeriesStore {
     if (this.queue.length === 0 || this.closed) return;
     const batch = this.queue;
     this.queue = [];
-    this.writer.commit(batch);
+    try {
+      if (this.needsResync) {
+        this.writer.resync();
+        this.needsResync = false;
+      }
+      this.writer.commit(batch);
+    } catch (e) {
+      // Nothing of the batch is on disk (the transaction rolled back): keep it, oldest first, within the bound.
+      this.queue = batch.concat(this.queue);
+      this.bound();
+      this.failed(e, 'commit');
+      this.arm(this.retryMs);
+      throw e;
+    }
+    if (this.failingSince !== 0) {
+      this.opts.log?.info(
+        { outageMs: Date.now() - this.failingSince, writeErrors: this.writeErrors, samplesDropped: this.dropped },
+        'store: writes succeed again; samples queued during the failure are committed',
+      );
+      this.failingSince = 0;
+      this.retryMs = 0;
+    }
+  }
+
+  /** A write failed: count it, back off, rebuild memory from disk before the next write, log (at most once a minute). */
+  private failed(e: unknown, what: string): void {
+    this.writeErrors++;
+    this.needsResync = true;
+    this.retryMs = Math.min(this.retryMaxMs, Math.max(this.flushIntervalMs, this.retryMs * 2));
+    const t = Date.now();
+    const first = this.failingSince === 0;
+    if (first) this.failingSince = t;
+    if (first || t - this.lastFailureLog >= 60_000) {
+      this.lastFailureLog = t;
+      const err = e as { code?: string; message?: string };
+      this.opts.log?.error(
+        { code: err?.code, err: err?.message ?? String(e), writeErrors: this.writeErrors, queued: this.queue.length, samplesDropped: this.dropped, retryMs: this.retryMs, path: this.path },
+        `store: ${what} failed (${err?.code ?? 'error'}); samples are kept in memory (at most ${this.maxQueue}) and the write is retried`,
+      );
+    }
   }
 
   findSeries(metric: string, match?: Record<string, string>): SeriesInfo[] {
@@ -163,12 +240,24 @@ class SqliteStore implements TimeSeriesStore {
       samplesWritten: c.samplesWritten,
       samplesRejected: { ...c.samplesRejected },
       lastCommitSeconds: c.lastCommitSeconds,
+      writeErrors: this.writeErrors,
+      samplesDropped: this.dropped,
+      pending: this.queue.length,
     };
   }
 
   maintain(now = this.now()): void {
     this.flush();
-    this.writer.closeIdle(now, this.opts.idleCloseMs ?? 600_000);
+    try {
+      if (this.needsResync) {
+        this.writer.resync();
+        this.needsResync = false;
+      }
+      this.writer.closeIdle(now, this.opts.idleCloseMs ?? 600_000);
+    } catch (e) {
+      this.failed(e, 'closing idle chunks');
+      throw e;
+    }
   }
 
   retention(now = this.now()): RetentionResult {

@@ -35,6 +35,12 @@ export interface StoreStats {
   samplesRejected: Record<string, number>;
   /** Duration of the last commit, seconds. */
   lastCommitSeconds: number;
+  /** Commits (or maintenance writes) that failed since open: disk full, database locked, read-only file... */
+  writeErrors: number;
+  /** Samples thrown away because the in-memory queue was full while writes were failing (oldest first). */
+  samplesDropped: number;
+  /** Samples waiting in memory for a commit (grows while writes fail, up to the queue bound). */
+  pending: number;
 }
 
 export interface Store {

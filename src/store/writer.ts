@@ -45,7 +45,7 @@ export class Writer {
   };
   private readonly fastKeys = new Map<string, number>();
   /** Probes that reuse their label objects skip key building entirely (labels are treated as immutable). */
-  private readonly labelCache = new WeakMap<object, { metric: string; id: number }>();
+  private labelCache = new WeakMap<object, { metric: string; id: number }>();
   private readonly canonKeys = new Map<string, number>();
   private nextSeq = 1;
   private readonly st: Record<string, Statement>;
@@ -63,13 +63,34 @@ export class Writer {
       get1h: db.prepare('SELECT data FROM rollup_1h WHERE series_id = ? AND start_ts = ?'),
       put1h: db.prepare('INSERT OR REPLACE INTO rollup_1h (series_id, start_ts, data) VALUES (?, ?, ?)'),
     };
-    for (const row of db.prepare('SELECT id, metric, labels, type, unit, help FROM series').all() as {
+    this.load();
+  }
+
+  private load(): void {
+    for (const row of this.db.prepare('SELECT id, metric, labels, type, unit, help FROM series').all() as {
       id: number; metric: string; labels: string; type: MetricType; unit: string; help: string;
     }[]) {
       const info: SeriesInfo = { id: row.id, metric: row.metric, labels: JSON.parse(row.labels), type: row.type, unit: row.unit, help: row.help };
       this.addSeries(info, row.metric + '\0' + row.labels);
     }
     this.replay();
+  }
+
+  /**
+   * Rebuild every in-memory structure from the database, as a restart would. A commit (or closeIdle)
+   * whose transaction failed (disk full, database locked, read-only file) has already changed the open
+   * chunks and the series maps in memory while SQLite rolled its writes back: this puts memory back in
+   * line with what is on disk. Safe to call again if it fails half-way (it starts from scratch).
+   */
+  resync(): void {
+    this.series.clear();
+    this.byMetric.clear();
+    this.states.clear();
+    this.fastKeys.clear();
+    this.canonKeys.clear();
+    this.labelCache = new WeakMap();
+    this.nextSeq = 1;
+    this.load();
   }
 
   private addSeries(info: SeriesInfo, canon: string): void {

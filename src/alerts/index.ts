@@ -1,0 +1,337 @@
+/**
+ * Alerting: rules evaluated on every probe result (engine.ts), state and history in SQLite (db.ts),
+ * notifications to Alertmanager and webhooks (notifier.ts), silences and acknowledgements, /metrics
+ * families (metrics.ts) and the HTTP API (api.ts). The daemon creates one `Alerting`, subscribes
+ * `accept` to the pipeline, reports reloads with `reloadResult`, and mounts `router()` at /api/v1/alerts.
+ */
+import { randomUUID } from 'node:crypto';
+import type client from 'prom-client';
+import type { Router } from 'express';
+import type { LoadedConfig } from '../config/model.js';
+import type { AlertingConfig } from '../config/schema.js';
+import type { ProbeResult } from '../scheduler.js';
+import { AlertsDb, alertsDbPath, type HistoryQuery } from './db.js';
+import { AlertEngine, type Transition } from './engine.js';
+import { registerAlertMetrics, type AlertMetrics } from './metrics.js';
+import { Notifier, type ReceiverStatus } from './notifier.js';
+import { compileRule, type CompiledRule } from './rules.js';
+import type { Ack, AlertInstance, HistoryEvent, Silence, SilenceMatcher } from './types.js';
+import { alertsRouter } from './api.js';
+
+export { alertsDbPath } from './db.js';
+export { alertsRouter } from './api.js';
+export type { AlertInstance, Silence, Ack, HistoryEvent } from './types.js';
+
+const HISTORY_RETENTION_MS = 180 * 86_400_000;
+const EMPTY: AlertingConfig = {
+  resend_interval: 60_000,
+  defaults: { severity: 'warning', for: 0, keep_firing_for: 0 },
+  retry: { initial_backoff: 1000, max_backoff: 300_000 },
+  max_queue: 10_000,
+  receivers: [],
+  rules: [],
+};
+
+export interface AlertingOptions {
+  config: LoadedConfig;
+  /** prom-client registry for the alerting families (the exporter's). */
+  registry?: client.Registry;
+  /** Default: next to the store, see alertsDbPath(). */
+  dbPath?: string;
+  /** Used for generatorURL when alerting.external_url is not set. */
+  externalUrl?: string;
+  now?: () => number;
+  /** How often time-driven work runs (keep_firing_for, staleness, re-sends); 0 = never (tests call tick()). Default 1000 ms. */
+  tickMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface AlertView {
+  fingerprint: string;
+  alertname: string;
+  severity: string;
+  state: AlertInstance['state'];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  value: number;
+  active_since: number;
+  starts_at: number | null;
+  resolved_at: number | null;
+  silenced_by: string[];
+  acknowledged: Omit<Ack, 'fingerprint'> | null;
+}
+
+export interface SilenceInput {
+  matchers: SilenceMatcher[];
+  startsAt?: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+}
+
+function matches(m: SilenceMatcher, labels: Record<string, string>): boolean {
+  const v = labels[m.name] ?? '';
+  if (!m.regex) return v === m.value;
+  try {
+    return new RegExp(`^(?:${m.value})$`).test(v);
+  } catch {
+    return false;
+  }
+}
+
+export class Alerting {
+  readonly db: AlertsDb;
+  readonly engine: AlertEngine;
+  readonly notifier: Notifier;
+  private cfg: AlertingConfig;
+  private config: LoadedConfig;
+  private compiled: CompiledRule[] = [];
+  private silenceList: Silence[];
+  private readonly acks = new Map<string, Ack>();
+  private readonly metrics?: AlertMetrics;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private lastPrune = 0;
+  private lastFlush = 0;
+  private closed = false;
+  private ctxKey = '';
+
+  constructor(private readonly opts: AlertingOptions) {
+    this.now = opts.now ?? Date.now;
+    this.config = opts.config;
+    this.cfg = opts.config.alerting ?? EMPTY;
+    this.db = new AlertsDb(opts.dbPath ?? alertsDbPath(opts.config.storage.path));
+    try {
+      this.compiled = this.compile(this.cfg, []);
+      this.silenceList = this.db.silences();
+      for (const a of this.db.acks()) this.acks.set(a.fingerprint, a);
+      this.engine = new AlertEngine({
+        db: this.db,
+        rules: this.compiled,
+        now: this.now,
+        onTransition: (a, t) => this.onTransition(a, t),
+        onError: (rule, err) => opts.log?.('error', 'alert rule failed', { rule, err: String(err) }),
+      });
+      if (opts.registry) {
+        this.metrics = registerAlertMetrics(opts.registry, {
+          instances: () => this.engine.instances(),
+          rules: () => this.engine.getRules().map((r) => ({ name: r.name, severity: r.severity })),
+          receivers: () => this.notifier.status(),
+        });
+        this.metrics.initReceivers(this.cfg.receivers.map((r) => r.name));
+      }
+      this.notifier = new Notifier({
+        db: this.db,
+        config: this.cfg,
+        externalUrl: this.externalUrl(),
+        instances: () => this.engine.instances(),
+        silenced: (a) => this.silencedBy(a.labels).length > 0,
+        acked: (fp) => this.acks.has(fp),
+        done: (fp) => this.engine.forget(fp),
+        count: (receiver, result, n) => this.metrics?.count(receiver, result, n),
+        log: (level, msg, extra) => opts.log?.(level, msg, { component: 'alerts', ...extra }),
+        now: this.now,
+      });
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+    // netmon runs this config, so it loaded: a "reload failed" alert from before a restart is over.
+    this.reloadResult(true);
+    const tickMs = opts.tickMs ?? 1000;
+    if (tickMs > 0) {
+      this.timer = setInterval(() => this.tick(), tickMs);
+      this.timer.unref();
+    }
+    this.notifier.kick();
+  }
+
+  /** Pipeline consumer: evaluate every rule on a probe result. Synchronous and cheap; delivery is async. */
+  accept(result: ProbeResult): void {
+    if (this.closed) return;
+    this.engine.accept(result);
+    this.notifier.kick();
+  }
+
+  /** Report the outcome of a config (re)load: feeds `config_reload_failed` rules. */
+  reloadResult(ok: boolean, message = ''): void {
+    if (this.closed) return;
+    const ts = this.now();
+    this.engine.observe('config_reload_failed', () => ({
+      labels: {},
+      value: ok ? 0 : 1,
+      verdict: ok ? 'clear' : 'fire',
+      ts,
+      threshold: 1,
+      vars: { error: message.slice(0, 1000) },
+    }));
+    this.notifier.kick();
+  }
+
+  /** A reload succeeded: new rules and receivers. Rules whose definition did not change keep their state. */
+  reconfigure(config: LoadedConfig): void {
+    this.config = config;
+    this.cfg = config.alerting ?? EMPTY;
+    this.compiled = this.compile(this.cfg, this.compiled);
+    this.engine.setRules(this.compiled);
+    this.metrics?.initReceivers(this.cfg.receivers.map((r) => r.name));
+    this.notifier.configure(this.cfg, this.externalUrl());
+    this.reloadResult(true);
+  }
+
+  /** Time-driven work: keep_firing_for, stale series, re-sends, retries, housekeeping. */
+  tick(now = this.now()): void {
+    if (this.closed) return;
+    this.engine.tick(now);
+    this.notifier.scan(now);
+    if (now - this.lastFlush > 300_000) {
+      this.lastFlush = now;
+      this.engine.flush();
+    }
+    if (now - this.lastPrune > 3_600_000) {
+      this.lastPrune = now;
+      this.db.pruneHistory(now - HISTORY_RETENTION_MS);
+      this.silenceList = this.silenceList.filter((s) => s.endsAt >= now - HISTORY_RETENTION_MS);
+    }
+  }
+
+  // ---- queries and actions (the API) ----
+
+  alerts(): AlertView[] {
+    return this.engine
+      .instances()
+      .filter((a) => a.state !== 'resolved')
+      .sort((x, y) => (x.state === y.state ? y.activeSince - x.activeSince : x.state === 'firing' ? -1 : 1))
+      .map((a) => this.view(a));
+  }
+
+  view(a: AlertInstance): AlertView {
+    const ack = this.acks.get(a.fingerprint);
+    return {
+      fingerprint: a.fingerprint,
+      alertname: a.labels.alertname ?? a.rule,
+      severity: a.labels.severity ?? '',
+      state: a.state,
+      labels: a.labels,
+      annotations: a.annotations,
+      value: a.value,
+      active_since: a.activeSince,
+      starts_at: a.firedAt,
+      resolved_at: a.resolvedAt,
+      silenced_by: this.silencedBy(a.labels),
+      acknowledged: ack ? { by: ack.by, comment: ack.comment, at: ack.at } : null,
+    };
+  }
+
+  rules(): CompiledRule[] {
+    return this.engine.getRules();
+  }
+
+  history(q: HistoryQuery): HistoryEvent[] {
+    return this.db.history(q);
+  }
+
+  receivers(): ReceiverStatus[] {
+    return this.notifier.status();
+  }
+
+  silences(): (Silence & { active: boolean })[] {
+    const now = this.now();
+    return this.silenceList.map((s) => ({ ...s, active: s.startsAt <= now && now < s.endsAt }));
+  }
+
+  addSilence(input: SilenceInput): Silence {
+    const now = this.now();
+    const s: Silence = { id: randomUUID(), matchers: input.matchers, startsAt: input.startsAt ?? now, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
+    this.db.saveSilence(s);
+    this.silenceList.unshift(s);
+    this.notifier.kick();
+    return s;
+  }
+
+  /** End a silence now. False if there is no such silence. */
+  expireSilence(id: string): boolean {
+    const s = this.silenceList.find((x) => x.id === id);
+    if (!s) return false;
+    const now = this.now();
+    if (s.endsAt > now) {
+      s.endsAt = now;
+      if (s.startsAt > now) s.startsAt = now;
+      this.db.saveSilence(s);
+    }
+    this.notifier.kick();
+    return true;
+  }
+
+  silencedBy(labels: Record<string, string>): string[] {
+    const now = this.now();
+    return this.silenceList.filter((s) => s.startsAt <= now && now < s.endsAt && s.matchers.every((m) => matches(m, labels))).map((s) => s.id);
+  }
+
+  /** Acknowledge a pending or firing alert: shown as such, and webhooks stop repeating it. Cleared when it resolves. */
+  acknowledge(fingerprint: string, by: string, comment: string): AlertView | undefined {
+    const a = this.engine.get(fingerprint);
+    if (!a || a.state === 'resolved') return undefined;
+    const ack: Ack = { fingerprint, by, comment, at: this.now() };
+    this.acks.set(fingerprint, ack);
+    this.db.saveAck(ack);
+    this.history1(a, 'acknowledged', `${by}: ${comment}`.slice(0, 500));
+    return this.view(a);
+  }
+
+  unacknowledge(fingerprint: string): AlertView | undefined {
+    const a = this.engine.get(fingerprint);
+    if (!a || !this.acks.delete(fingerprint)) return undefined;
+    this.db.deleteAck(fingerprint);
+    this.history1(a, 'unacknowledged', '');
+    return this.view(a);
+  }
+
+  router(): Router {
+    return alertsRouter(this);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.notifier.stop();
+    try {
+      this.engine.flush();
+    } finally {
+      this.db.close();
+    }
+  }
+
+  private history1(a: AlertInstance, event: HistoryEvent['event'], summary: string): void {
+    this.db.addHistory({ ts: this.now(), fingerprint: a.fingerprint, rule: a.rule, severity: a.labels.severity ?? '', event, value: null, labels: a.labels, summary });
+  }
+
+  private onTransition(a: AlertInstance, t: Transition): void {
+    if ((t === 'resolved' || t === 'inactive') && this.acks.delete(a.fingerprint)) this.db.deleteAck(a.fingerprint);
+    this.opts.log?.(t === 'firing' ? 'warn' : 'info', `alert ${t}`, { alertname: a.labels.alertname, fingerprint: a.fingerprint, summary: a.annotations.summary });
+  }
+
+  private externalUrl(): string {
+    if (this.cfg.external_url) return this.cfg.external_url;
+    if (this.opts.externalUrl) return this.opts.externalUrl;
+    const { listen_address: h, port } = this.config.server;
+    return `http://${h.includes(':') ? `[${h}]` : h}:${port}/`;
+  }
+
+  private compile(cfg: AlertingConfig, previous: CompiledRule[]): CompiledRule[] {
+    const ctx = { uplinks: this.config.uplinks, sites: this.config.sites, baselines: this.db.baselines() };
+    const ctxKey = JSON.stringify([cfg.defaults, ctx.uplinks, ctx.sites]);
+    const sameCtx = this.ctxKey === ctxKey;
+    this.ctxKey = ctxKey;
+    return cfg.rules.map((r) => {
+      const old = previous.find((p) => p.name === r.name);
+      if (old && sameCtx && JSON.stringify(old.config) === JSON.stringify(r)) return old;
+      return compileRule(r, cfg, ctx);
+    });
+  }
+}
+
+export function createAlerting(opts: AlertingOptions): Alerting {
+  return new Alerting(opts);
+}
