@@ -42,6 +42,17 @@ export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsS
   client.collectDefaultMetrics({ register: registry });
   for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
   const r = [registry];
+  /** A gauge read from a source at scrape time; `undefined` leaves it as it was. */
+  const gauge = (name: string, help: string, read: () => number | undefined) =>
+    new client.Gauge({
+      name,
+      help,
+      registers: r,
+      collect() {
+        const v = read();
+        if (v !== undefined) this.set(v);
+      },
+    });
 
   new client.Gauge({ name: 'netmon_build_info', help: 'Build information (value is always 1).', labelNames: ['version', 'nodejs_version'], registers: r }).set(
     { version: src.version, nodejs_version: process.version },
@@ -72,128 +83,55 @@ export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsS
   });
   syncRuns = syncer(runs, 'probe');
   syncSkipped = syncer(skipped, 'probe');
-  new client.Gauge({
-    name: 'netmon_scheduler_lag_seconds',
-    help: 'Delay between a job slot and the start of its run, most recent run.',
-    registers: r,
-    collect() {
-      const s = src.scheduler()?.getStats();
-      if (s) this.set(s.lastLagMs / 1000);
-    },
+  gauge('netmon_scheduler_lag_seconds', 'Delay between a job slot and the start of its run, most recent run.', () => {
+    const v = src.scheduler()?.getStats().lastLagMs;
+    return v === undefined ? undefined : v / 1000;
   });
-  new client.Gauge({
-    name: 'netmon_scheduler_max_lag_seconds',
-    help: 'Largest delay between a job slot and the start of its run since netmon started.',
-    registers: r,
-    collect() {
-      const s = src.scheduler()?.getStats();
-      if (s) this.set(s.maxLagMs / 1000);
-    },
+  gauge('netmon_scheduler_max_lag_seconds', 'Largest delay between a job slot and the start of its run since netmon started.', () => {
+    const v = src.scheduler()?.getStats().maxLagMs;
+    return v === undefined ? undefined : v / 1000;
   });
-  new client.Gauge({
-    name: 'netmon_scheduler_in_flight',
-    help: 'Probe runs in progress.',
-    registers: r,
-    collect() {
-      this.set(src.scheduler()?.getStats().inFlight ?? 0);
-    },
-  });
+  gauge('netmon_scheduler_in_flight', 'Probe runs in progress.', () => src.scheduler()?.getStats().inFlight ?? 0);
 
   // One read of the store's stats per scrape feeds all of its counters.
   let syncRejected: (n: Record<string, number>) => void = () => undefined;
   const storeTotals = { written: 0, writeErrors: 0, dropped: 0 };
-  let written: client.Counter | undefined;
-  let writeErrors: client.Counter | undefined;
-  let dropped: client.Counter | undefined;
-  const advance = (c: client.Counter | undefined, key: keyof typeof storeTotals, now: number) => {
-    if (now > storeTotals[key]) c?.inc(now - storeTotals[key]);
+  const advance = (c: client.Counter, key: keyof typeof storeTotals, now: number) => {
+    if (now > storeTotals[key]) c.inc(now - storeTotals[key]);
     storeTotals[key] = now;
   };
-  written = new client.Counter({
+  new client.Counter({
     name: 'netmon_store_samples_written_total',
     help: 'Samples committed to the store.',
     registers: r,
     collect() {
       const s = src.store()?.stats();
       if (!s) return;
-      advance(written, 'written', s.samplesWritten);
+      advance(this, 'written', s.samplesWritten);
       advance(writeErrors, 'writeErrors', s.writeErrors);
       advance(dropped, 'dropped', s.samplesDropped);
       syncRejected(s.samplesRejected);
     },
   });
-  writeErrors = new client.Counter({
+  const writeErrors = new client.Counter({
     name: 'netmon_store_write_errors_total',
     help: 'Store commits that failed (disk full, database locked or read-only); the samples stay queued and are retried.',
     registers: r,
   });
-  dropped = new client.Counter({
+  const dropped = new client.Counter({
     name: 'netmon_store_samples_dropped_total',
     help: 'Samples thrown away because the write queue overflowed while commits kept failing.',
     registers: r,
   });
   const rejected = new client.Counter({ name: 'netmon_store_samples_rejected_total', help: 'Samples the store refused, by reason.', labelNames: ['reason'], registers: r });
   syncRejected = syncer(rejected, 'reason');
-  new client.Gauge({
-    name: 'netmon_store_queued_samples',
-    help: 'Samples waiting in memory for a commit (grows while writes fail).',
-    registers: r,
-    collect() {
-      const s = src.store()?.stats();
-      if (s) this.set(s.pending);
-    },
-  });
-  new client.Gauge({
-    name: 'netmon_store_size_bytes',
-    help: 'Size of the SQLite database files (main + WAL).',
-    registers: r,
-    collect() {
-      const s = src.store()?.stats();
-      if (s) this.set(s.fileBytes);
-    },
-  });
-  new client.Gauge({
-    name: 'netmon_store_series',
-    help: 'Series known to the store.',
-    registers: r,
-    collect() {
-      const s = src.store()?.stats();
-      if (s) this.set(s.series);
-    },
-  });
-  new client.Gauge({
-    name: 'netmon_store_commit_duration_seconds',
-    help: 'Duration of the most recent store commit (write latency).',
-    registers: r,
-    collect() {
-      const s = src.store()?.stats();
-      if (s) this.set(s.lastCommitSeconds);
-    },
-  });
+  gauge('netmon_store_queued_samples', 'Samples waiting in memory for a commit (grows while writes fail).', () => src.store()?.stats().pending);
+  gauge('netmon_store_size_bytes', 'Size of the SQLite database files (main + WAL).', () => src.store()?.stats().fileBytes);
+  gauge('netmon_store_series', 'Series known to the store.', () => src.store()?.stats().series);
+  gauge('netmon_store_commit_duration_seconds', 'Duration of the most recent store commit (write latency).', () => src.store()?.stats().lastCommitSeconds);
 
-  new client.Gauge({
-    name: 'netmon_exporter_series',
-    help: 'Probe series currently exposed on /metrics.',
-    registers: r,
-    collect() {
-      this.set(src.exportedSeries());
-    },
-  });
+  gauge('netmon_exporter_series', 'Probe series currently exposed on /metrics.', () => src.exportedSeries());
 
-  new client.Gauge({
-    name: 'netmon_config_last_reload_successful',
-    help: 'Whether the last configuration (re)load succeeded (1) or failed (0).',
-    registers: r,
-    collect() {
-      this.set(src.reload().successful ? 1 : 0);
-    },
-  });
-  new client.Gauge({
-    name: 'netmon_config_last_reload_success_timestamp_seconds',
-    help: 'Time of the last successful configuration (re)load, Unix seconds.',
-    registers: r,
-    collect() {
-      this.set(src.reload().lastSuccessMs / 1000);
-    },
-  });
+  gauge('netmon_config_last_reload_successful', 'Whether the last configuration (re)load succeeded (1) or failed (0).', () => src.reload().successful ? 1 : 0);
+  gauge('netmon_config_last_reload_success_timestamp_seconds', 'Time of the last successful configuration (re)load, Unix seconds.', () => src.reload().lastSuccessMs / 1000);
 }

@@ -15,6 +15,8 @@ export interface Iface {
   inOctets: bigint;
   outOctets: bigint;
   discontinuity: number;
+  /** ifOperStatus (1 up, 2 down); up when absent. */
+  operStatus?: number;
 }
 
 export interface Device {
@@ -22,6 +24,8 @@ export interface Device {
   uptime: number;
   lastChange: number;
   ifaces: Iface[];
+  /** Serve the ifHC* columns (default); false leaves only the 32-bit ifTable counters. */
+  hc?: boolean;
 }
 
 export function makeDevice(n = 4, speedMbps = 100): Device {
@@ -70,7 +74,7 @@ export function ifModule(d: Device): MibModule {
         case 2: return `${i.name} descr`;
         case 5: return Math.min(i.speedMbps * 1e6, 4294967295);
         case 7: return 1;
-        case 8: return 1;
+        case 8: return i.operStatus ?? 1;
         case 10: return Number(i.inOctets % 2n ** 32n);
         case 11: return 5;
         case 13: case 14: case 19: case 20: return 0;
@@ -102,8 +106,8 @@ export function ifModule(d: Device): MibModule {
     [16, 'ifOutOctets', T.Counter32], [17, 'ifOutUcastPkts', T.Counter32], [19, 'ifOutDiscards', T.Counter32], [20, 'ifOutErrors', T.Counter32],
   ] as const;
   const ifxCols = [
-    [1, 'ifName', T.OctetString], [6, 'ifHCInOctets', T.Counter64], [7, 'ifHCInUcastPkts', T.Counter64], [10, 'ifHCOutOctets', T.Counter64],
-    [11, 'ifHCOutUcastPkts', T.Counter64], [15, 'ifHighSpeed', T.Gauge32], [18, 'ifAlias', T.OctetString], [19, 'ifCounterDiscontinuityTime', T.TimeTicks],
+    [1, 'ifName', T.OctetString], ...(d.hc === false ? [] : ([[6, 'ifHCInOctets', T.Counter64], [7, 'ifHCInUcastPkts', T.Counter64], [10, 'ifHCOutOctets', T.Counter64], [11, 'ifHCOutUcastPkts', T.Counter64]] as const)),
+    [15, 'ifHighSpeed', T.Gauge32], [18, 'ifAlias', T.OctetString], [19, 'ifCounterDiscontinuityTime', T.TimeTicks],
   ] as const;
   return {
     scalars: [

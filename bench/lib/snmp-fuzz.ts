@@ -5,6 +5,7 @@
  * fields, random bytes, duplicated and oversized varbinds, wrong request ids, type confusion, odd error
  * statuses, non-increasing OIDs, huge integers, OIDs and strings.
  */
+import { encLen, intContent, oidContent, tlv } from '../../test/helpers/ber.js';
 
 // ---------------------------------------------------------------- random numbers (seeded, reproducible)
 
@@ -81,50 +82,10 @@ function children(buf: Buffer, t: Tlv): Tlv[] | null {
   return out;
 }
 
-export function encLen(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  while (n > 0) {
-    bytes.unshift(n & 0xff);
-    n = Math.floor(n / 256);
-  }
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-export function tlv(tag: number, content: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), encLen(content.length), content]);
-}
-
-export function intContent(v: bigint): Buffer {
-  const bytes: number[] = [];
-  let x = v;
-  for (;;) {
-    const byte = Number(x & 0xffn);
-    bytes.unshift(byte);
-    x >>= 8n;
-    if ((x === 0n && !(byte & 0x80)) || (x === -1n && byte & 0x80)) break;
-  }
-  return Buffer.from(bytes);
-}
-
 function decodeInt(b: Buffer): number {
   let v = b.length && b[0]! & 0x80 ? -1n : 0n;
   for (const x of b) v = (v << 8n) | BigInt(x);
   return Number(BigInt.asIntN(64, v));
-}
-
-export function oidContent(arcs: readonly number[]): Buffer {
-  const out = [40 * (arcs[0] ?? 1) + (arcs[1] ?? 3)];
-  for (const a of arcs.slice(2)) {
-    const enc = [a % 128];
-    let x = Math.floor(a / 128);
-    while (x > 0) {
-      enc.unshift((x % 128) | 0x80);
-      x = Math.floor(x / 128);
-    }
-    out.push(...enc);
-  }
-  return Buffer.from(out);
 }
 
 function decodeOid(b: Buffer): string {

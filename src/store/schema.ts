@@ -49,6 +49,9 @@ export interface Connections {
   reader: DB;
 }
 
+/** Longest a commit waits for another process's write lock before it fails and is retried later. */
+export const COMMIT_BUSY_TIMEOUT_MS = 250;
+
 export function openConnections(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Connections {
   const writer = new Database(path);
   // auto_vacuum must be set before the first table exists; it lets retention give pages back (incremental_vacuum).
@@ -62,6 +65,9 @@ export function openConnections(path: string, synchronous: 'NORMAL' | 'FULL' = '
   writer.pragma('cache_size = -32000');
   writer.pragma('wal_autocheckpoint = 4000');
   writer.exec(DDL);
+  // Commits run on the event loop: while another process holds the write lock, wait briefly, then fail
+  // the commit (the samples stay queued and are retried) rather than stall every probe for seconds.
+  writer.pragma(`busy_timeout = ${COMMIT_BUSY_TIMEOUT_MS}`);
   const memory = path === ':memory:' || path === '';
   const reader = memory ? writer : new Database(path, { readonly: true, fileMustExist: true });
   if (!memory) {

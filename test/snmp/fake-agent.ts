@@ -5,6 +5,7 @@
  * net-snmp's own agent (used by the other tests) cannot be made to misbehave like real agents do.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { intContent, oidContent, tlv } from '../helpers/ber.js';
 
 export const TAG = {
   Integer: 0x02,
@@ -46,49 +47,6 @@ export interface FakeReply {
 
 // ---------------------------------------------------------------- BER
 
-function len(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  while (n > 0) {
-    bytes.unshift(n & 0xff);
-    n >>= 8;
-  }
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-function tlv(tag: number, content: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), len(content.length), content]);
-}
-function intContent(v: bigint, unsigned: boolean): Buffer {
-  if (unsigned) {
-    let hex = v.toString(16);
-    if (hex.length % 2) hex = '0' + hex;
-    const b = Buffer.from(hex, 'hex');
-    return b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
-  }
-  const bytes: number[] = [];
-  let x = v;
-  for (;;) {
-    const byte = Number(x & 0xffn);
-    bytes.unshift(byte);
-    x >>= 8n;
-    if ((x === 0n && !(byte & 0x80)) || (x === -1n && byte & 0x80)) break;
-  }
-  return Buffer.from(bytes);
-}
-function oidContent(oid: string): Buffer {
-  const arcs = oid.split('.').map(Number);
-  const out = [40 * arcs[0]! + arcs[1]!];
-  for (const a of arcs.slice(2)) {
-    const enc = [a & 0x7f];
-    let x = Math.floor(a / 128);
-    while (x > 0) {
-      enc.unshift((x & 0x7f) | 0x80);
-      x = Math.floor(x / 128);
-    }
-    out.push(...enc);
-  }
-  return Buffer.from(out);
-}
 function encodeValue(vb: FakeVarbind): Buffer {
   const v = vb.value;
   switch (vb.tag) {

@@ -6,90 +6,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
 import type { Sample } from '../../src/types.js';
-import { freePort, pick, scalar, signal, snmpTarget, startModuleAgent, T, type MibModule, type RowSpec, type TestAgent } from './helpers.js';
+import { freePort, pick, signal, snmpTarget, startModuleAgent, type TestAgent } from './helpers.js';
+import { ifModule, makeDevice, type Device } from '../../bench/lib/if-device.js';
 
-interface Iface {
-  index: number;
-  name: string;
-  alias: string;
-  speedMbps: number;
-  inOctets: bigint;
-  outOctets: bigint;
-  discontinuity: number;
-}
-
-interface Device {
-  uptime: number;
-  lastChange: number;
-  ifaces: Iface[];
-  /** Serve ifHC* columns (else only the 32-bit ifTable counters). */
-  hc: boolean;
-}
-
-function ifModule(d: Device): MibModule {
-  const ifRow = (i: Iface): RowSpec => ({
-    index: [i.index],
-    get(col) {
-      switch (col) {
-        case 1: return i.index;
-        case 2: return `${i.name} descr`;
-        case 5: return Math.min(i.speedMbps * 1e6, 4294967295);
-        case 7: return 1;
-        case 8: return i.index === 3 ? 2 : 1;
-        case 10: return Number(i.inOctets % 2n ** 32n);
-        case 11: return 5;
-        case 13: case 14: case 19: case 20: return 0;
-        case 16: return Number(i.outOctets % 2n ** 32n);
-        case 17: return 7;
-        default: throw new Error(`col ${col}`);
-      }
-    },
-  });
-  const ifxRow = (i: Iface): RowSpec => ({
-    index: [i.index],
-    get(col) {
-      switch (col) {
-        case 1: return i.name;
-        case 6: return i.inOctets;
-        case 7: return 5n;
-        case 10: return i.outOctets;
-        case 11: return 7n;
-        case 15: return i.speedMbps;
-        case 18: return i.alias;
-        case 19: return i.discontinuity;
-        default: throw new Error(`col ${col}`);
-      }
-    },
-  });
-  const ifCols = [
-    [1, 'ifIndex', T.Integer], [2, 'ifDescr', T.OctetString], [5, 'ifSpeed', T.Gauge32], [7, 'ifAdminStatus', T.Integer], [8, 'ifOperStatus', T.Integer],
-    [10, 'ifInOctets', T.Counter32], [11, 'ifInUcastPkts', T.Counter32], [13, 'ifInDiscards', T.Counter32], [14, 'ifInErrors', T.Counter32],
-    [16, 'ifOutOctets', T.Counter32], [17, 'ifOutUcastPkts', T.Counter32], [19, 'ifOutDiscards', T.Counter32], [20, 'ifOutErrors', T.Counter32],
-  ] as const;
-  const ifxCols = [
-    [1, 'ifName', T.OctetString], ...(d.hc ? ([[6, 'ifHCInOctets', T.Counter64], [7, 'ifHCInUcastPkts', T.Counter64], [10, 'ifHCOutOctets', T.Counter64], [11, 'ifHCOutUcastPkts', T.Counter64]] as const) : []),
-    [15, 'ifHighSpeed', T.Gauge32], [18, 'ifAlias', T.OctetString], [19, 'ifCounterDiscontinuityTime', T.TimeTicks],
-  ] as const;
-  return {
-    scalars: [
-      scalar('sysUpTime', '1.3.6.1.2.1.1.3', T.TimeTicks, () => d.uptime),
-      scalar('ifNumber', '1.3.6.1.2.1.2.1', T.Integer, () => d.ifaces.length),
-      scalar('ifTableLastChange', '1.3.6.1.2.1.31.1.5', T.TimeTicks, () => d.lastChange),
-    ],
-    tables: [
-      { name: 'ifTable', oid: '1.3.6.1.2.1.2.2.1', columns: ifCols.map(([number, name, type]) => ({ number, name, type })), index: [{ columnName: 'ifIndex' }], rows: d.ifaces.map(ifRow) },
-      { name: 'ifXTable', oid: '1.3.6.1.2.1.31.1.1.1', columns: ifxCols.map(([number, name, type]) => ({ number, name, type })), augments: 'ifTable', rows: d.ifaces.map(ifxRow) },
-    ],
-  };
-}
-
+/** The IF-MIB device of the fault tests; here port 3 is down and every port has sent 2,000,000 bytes. */
 function device(n = 3, hc = true): Device {
-  return {
-    uptime: 100_000,
-    lastChange: 50,
-    hc,
-    ifaces: Array.from({ length: n }, (_, k) => ({ index: k + 1, name: `ge-0/0/${k}`, alias: `port ${k}`, speedMbps: 1000, inOctets: 1_000_000n * BigInt(k + 1), outOctets: 2_000_000n, discontinuity: 0 })),
-  };
+  const d = makeDevice(n, 1000);
+  d.hc = hc;
+  for (const i of d.ifaces) i.outOctets = 2_000_000n;
+  if (d.ifaces[2]) d.ifaces[2].operStatus = 2;
+  return d;
 }
 
 let agents: TestAgent[] = [];
