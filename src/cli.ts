@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       };
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGHUP', () => daemon.reload());
+      process.on('SIGHUP', () => daemon.reload('signal'));
       return -1; // keep running
     }
     case 'check-config': {

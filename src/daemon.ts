@@ -4,7 +4,6 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Server } from 'node:http';
 import { loadConfig } from './config/loader.js';
 import { buildTargets, type LoadedConfig } from './config/model.js';
 import { Scheduler } from './scheduler.js';
@@ -14,6 +13,9 @@ import { LiveState } from './live.js';
 import { uplinkDeriver } from './uplinks.js';
 import { registerSelfMetrics, type ReloadStatus } from './self-metrics.js';
 import { createApp } from './http/app.js';
+import { BasicAuth } from './http/auth.js';
+import { listen } from './http/server.js';
+import { ConfigWatcher } from './config/watch.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -30,15 +32,20 @@ export const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'
 export interface Daemon {
   url: string;
   config(): LoadedConfig;
-  reload(): { ok: boolean; message: string };
+  /** Load the config files again; an invalid config is rejected and the running one kept. */
+  reload(trigger?: ReloadTrigger): { ok: boolean; message: string };
   stop(): Promise<void>;
 }
+
+export type ReloadTrigger = NonNullable<ReloadStatus['trigger']>;
 
 export interface DaemonOptions {
   configFile: string;
   log: Logger;
   /** Override the configured port (tests use 0 for a free one). */
   port?: number;
+  /** Debounce of `server.watch_config` (tests shorten it). Default 500 ms. */
+  watchDebounceMs?: number;
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
@@ -63,7 +70,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, started: Array<() => unknown>): Promise<Daemon> {
   const { log } = opts;
   let config = initialConfig;
-  const reloadStatus: ReloadStatus = { successful: true, lastSuccessMs: Date.now() };
+  const startedAt = Date.now();
+  const reloadStatus: ReloadStatus = { successful: true, lastSuccessMs: startedAt, lastAttemptMs: startedAt, lastError: null, trigger: 'startup' };
 
   let simulator: Simulator | undefined;
   if (config.simulate.enabled) {
@@ -94,7 +102,9 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   pipeline.subscribe('store', (res) => store.write(res.samples));
   pipeline.subscribe('exporter', (res) => exporter.accept(res));
   pipeline.subscribe('live', (res) => live.accept(res));
-  const alerting = new Alerting({ config, registry: exporter.registry, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
+  // generatorURL of alerts: the alerting default assumes http://, which is wrong behind the web config's TLS.
+  const tlsUrl = config.web?.tls ? `https://${config.server.listen_address.includes(':') ? `[${config.server.listen_address}]` : config.server.listen_address}:${config.server.port}/` : undefined;
+  const alerting = new Alerting({ config, registry: exporter.registry, externalUrl: tlsUrl, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
   pipeline.subscribe('alerts', (res) => alerting.accept(res));
   started.push(() => alerting.close());
 
@@ -114,6 +124,12 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   scheduler.start();
   started.push(() => scheduler.stop());
 
+  // Always in the chain, so a reload can turn basic auth on or off; it passes everything while no user is configured.
+  const auth = new BasicAuth({
+    onFailures: (failures, from) => log.warn({ failures, last_from: from }, 'HTTP basic auth: wrong or unknown user name or password'),
+  });
+  auth.setUsers(config.web?.users ?? new Map());
+
   const app = createApp({
     config: () => config,
     store: () => store,
@@ -121,20 +137,40 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     version: VERSION,
     exporter,
     alerts: alerting.router(),
+    alerting,
     ready: () => live.lastResultAt > 0,
     log: (err) => log.error({ err: String(err) }, 'HTTP handler failed'),
+    auth: auth.middleware(),
+    reload: () => reload('http'),
+    reloadStatus: () => reloadStatus,
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(opts.port ?? config.server.port, config.server.listen_address, () => resolve(s));
-    s.once('error', reject);
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
-  const host = config.server.listen_address.includes(':') ? `[${config.server.listen_address}]` : config.server.listen_address;
-  const url = `http://${host}:${port}/`;
-  log.info({ url, targets: config.targets.length, config: config.file }, 'netmon started');
+  const listening = await listen(app, { host: config.server.listen_address, port: opts.port ?? config.server.port, tls: config.web?.tls });
+  const { server, url } = listening;
+  log.info({ url, targets: config.targets.length, config: config.file, https: listening.https, basic_auth: auth.enabled }, 'netmon started');
 
-  function reload(): { ok: boolean; message: string } {
+  const watcher = new ConfigWatcher({
+    onChange: () => void reload('watch'),
+    debounceMs: opts.watchDebounceMs,
+    log: (level, msg, extra) => log[level]({ component: 'config', ...extra }, msg),
+  });
+  const configFiles = (c: LoadedConfig) => [...c.files, ...(c.web ? [c.web.file, ...c.web.files] : [])];
+  const syncWatch = (extra: readonly string[] = []) => watcher.setFiles(config.server.watch_config ? [...new Set([...configFiles(config), ...extra])] : []);
+  syncWatch();
+  if (config.server.watch_config) log.info({ directories: watcher.directories }, 'watching the config files: a change reloads them');
+
+  /** What a reload cannot change in a running server: said in the answer and the log. */
+  function needsRestart(next: LoadedConfig): string[] {
+    const notes: string[] = [];
+    if (next.server.listen_address !== config.server.listen_address || (opts.port === undefined && next.server.port !== config.server.port)) {
+      notes.push('server.listen_address/port');
+    }
+    if (!!next.web?.tls !== listening.https) notes.push(`HTTPS ${next.web?.tls ? 'on' : 'off'}`);
+    return notes;
+  }
+
+  function reload(trigger: ReloadTrigger = 'api'): { ok: boolean; message: string } {
+    reloadStatus.lastAttemptMs = Date.now();
+    reloadStatus.trigger = trigger;
     try {
       const next = loadConfig(opts.configFile);
       const targets = buildTargets(next);
@@ -143,18 +179,31 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       const names = new Set(targets.map((t) => t.name));
       exporter.retainTargets(names);
       live.retainTargets(names);
+      const restart = needsRestart(next);
+      // A renewed certificate or changed users apply at once (new connections / the next request).
+      if (next.web?.tls && listening.https) listening.setTls(next.web.tls);
+      auth.setUsers(next.web?.users ?? new Map());
       config = next;
       alerting.reconfigure(next);
+      syncWatch();
       reloadStatus.successful = true;
-      reloadStatus.lastSuccessMs = Date.now();
-      const message = `config reloaded: ${diff.added} jobs added, ${diff.removed} removed, ${diff.kept} unchanged`;
-      log.info(diff, message);
+      reloadStatus.lastSuccessMs = reloadStatus.lastAttemptMs;
+      reloadStatus.lastError = null;
+      const message =
+        `config reloaded: ${diff.added} jobs added, ${diff.removed} removed, ${diff.kept} unchanged` +
+        (restart.length ? `; ${restart.join(' and ')} take effect at the next restart` : '');
+      log.info({ ...diff, trigger }, message);
       return { ok: true, message };
     } catch (err) {
       reloadStatus.successful = false;
-      const message = `config reload failed, keeping the running config: ${(err as { format?: () => string }).format?.() ?? String(err)}`;
-      log.error(message);
+      // ConfigError messages name files, lines and fields, never values (they may be secrets).
+      const reason = (err as { format?: () => string }).format?.() ?? String(err);
+      reloadStatus.lastError = reason;
+      const message = `config reload failed, keeping the running config: ${reason}`;
+      log.error({ trigger }, message);
       alerting.reloadResult(false, message);
+      // Keep watching what the failed attempt read too: fixing a newly included file must trigger a reload.
+      syncWatch((err as { files?: string[] }).files ?? []);
       return { ok: false, message };
     }
   }
@@ -163,6 +212,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   function stop(): Promise<void> {
     stopping ??= (async () => {
       log.info('stopping: no new polls, finishing those in flight');
+      watcher.close();
       live.closeClients();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -9,6 +9,12 @@ import type { Store } from './store/types.js';
 export interface ReloadStatus {
   successful: boolean;
   lastSuccessMs: number;
+  /** Time of the last (re)load attempt, successful or not. */
+  lastAttemptMs?: number;
+  /** Why the last attempt failed (config problems, file:line:col: field: message; never a value); null after a success. */
+  lastError?: string | null;
+  /** What asked for it. */
+  trigger?: 'startup' | 'signal' | 'http' | 'watch' | 'api';
 }
 
 export interface SelfMetricsSources {

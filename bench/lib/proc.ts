@@ -50,14 +50,23 @@ export interface DaemonChild {
   url: string;
   /** stderr so far (JSON log lines). */
   stderr(): string;
+  /** stdout so far. */
+  stdout(): string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code and signal. */
   stop(graceMs?: number): Promise<{ code: number | null; signal: string | null }>;
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
-/** `node bin/netmon.js run --config FILE --port 0` (run `npm run build` first); resolves once it prints its URL. */
+/** The node flags of bin/netmon.js's shebang (`#!/usr/bin/env -S node FLAGS`): the V8 settings the daemon is deployed with. */
+export function daemonNodeFlags(): string[] {
+  const first = readFileSync(join(ROOT, 'bin', 'netmon.js'), 'utf8').split('\n', 1)[0]!;
+  const m = /^#!.*?\bnode\b(.*)$/.exec(first);
+  return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
+}
+
+/** `node FLAGS bin/netmon.js run --config FILE --port 0` (run `npm run build` first); resolves once it prints its URL. */
 export async function spawnDaemon(configFile: string, opts: { env?: Record<string, string>; nodeArgs?: string[]; startTimeoutMs?: number } = {}): Promise<DaemonChild> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), join(ROOT, 'bin', 'netmon.js'), 'run', '--config', configFile, '--port', '0'], {
+  const child = spawn(process.execPath, [...daemonNodeFlags(), ...(opts.nodeArgs ?? []), join(ROOT, 'bin', 'netmon.js'), 'run', '--config', configFile, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NETMON_LOG_LEVEL: 'info', ...opts.env },
   });
@@ -67,15 +76,17 @@ export async function spawnDaemon(configFile: string, opts: { env?: Record<strin
     if (err.length > 2_000_000) err = err.slice(-1_000_000);
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    if (out.length < 1_000_000) out += d;
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`daemon did not start within ${opts.startTimeoutMs ?? 60_000} ms:\n${err.slice(-3000)}`));
     }, opts.startTimeoutMs ?? 60_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Dashboard: (http:\/\/\S+)/.exec(out);
+    child.stdout!.on('data', () => {
+      const m = /Dashboard: (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -91,6 +102,7 @@ export async function spawnDaemon(configFile: string, opts: { env?: Record<strin
     pid: child.pid!,
     url,
     stderr: () => err,
+    stdout: () => out,
     exited,
     async stop(graceMs = 6000) {
       if (child.exitCode !== null || child.signalCode !== null) return exited;

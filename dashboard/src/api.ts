@@ -18,6 +18,15 @@ export interface Overview {
   last_result_at: number | null;
   uplinks: UplinkNow[];
   sites: Record<SiteState, number>;
+  /** Outcome of the last config (re)load; null from a server without it. */
+  config_reload?: ConfigReload | null;
+}
+export interface ConfigReload {
+  ok: boolean;
+  at: number;
+  last_success_at: number;
+  trigger: string | null;
+  error: string | null;
 }
 export interface Series {
   ts: number[];
@@ -104,9 +113,26 @@ export interface Server {
   warnings: string[];
   updated_at: number | null;
 }
+export interface ProblemAlert {
+  fingerprint: string;
+  alertname: string;
+  state: 'pending' | 'firing';
+  summary: string;
+  description: string | null;
+  labels: Record<string, string>;
+  active_since: number;
+  starts_at: number | null;
+  acknowledged: { by: string; comment: string; at: number } | null;
+  silenced_by: string[];
+  silenced_until: number | null;
+  rule_kind: string | null;
+  default_summary: boolean;
+}
+export type Severity = 'critical' | 'warning' | 'info';
 export interface Problem {
   kind: string;
-  severity: 'critical' | 'warning';
+  source: 'alert' | 'threshold';
+  severity: Severity;
   subject: string;
   site: string | null;
   site_name: string | null;
@@ -115,6 +141,17 @@ export interface Problem {
   threshold: number | null;
   detail: string[];
   ts: number | null;
+  alert: ProblemAlert | null;
+}
+export interface AlertEvent {
+  ts: number;
+  fingerprint: string;
+  rule: string;
+  severity: string;
+  event: 'pending' | 'firing' | 'resolved' | 'inactive' | 'acknowledged' | 'unacknowledged';
+  value: number | null;
+  labels: Record<string, string>;
+  summary: string;
 }
 
 /** Client-side time of the last successful API answer. */
@@ -156,3 +193,25 @@ export const interfaceTraffic = (target: string, ifIndex: string, w: WindowQuery
   get<Traffic>(`/targets/${encodeURIComponent(target)}/interfaces/${encodeURIComponent(ifIndex)}/traffic${qs(w)}`);
 export const servers = () => get<{ servers: Server[] }>('/servers');
 export const problems = () => get<{ problems: Problem[] }>('/problems');
+
+/** Alert history (newest first), only these events. */
+export const alertHistory = (events: string[], limit: number) => get<{ events: AlertEvent[] }>(`/alerts/history?event=${events.join(',')}&limit=${limit}`);
+
+/** A write to the alerts API: JSON body, JSON answer, the API's error message on failure. */
+async function send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = (await res.json().catch(() => ({}))) as T & { error?: string };
+  if (!res.ok) throw new Error(data.error ?? `HTTP ${res.status}`);
+  lastOkAt = Date.now();
+  return data;
+}
+const fp = (f: string) => `/alerts/${encodeURIComponent(f)}/ack`;
+export const acknowledge = (fingerprint: string, by: string, comment: string) => send<unknown>('POST', fp(fingerprint), { by, comment });
+export const unacknowledge = (fingerprint: string) => send<unknown>('DELETE', fp(fingerprint));
+export const silence = (matchers: Record<string, string>, duration: string, createdBy: string, comment: string) =>
+  send<{ silence: { id: string; endsAt: number } }>('POST', '/alerts/silences', { matchers, duration, created_by: createdBy, comment });
+export const expireSilence = (id: string) => send<unknown>('DELETE', `/alerts/silences/${encodeURIComponent(id)}`);

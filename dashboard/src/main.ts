@@ -6,7 +6,8 @@ import { $, h } from './dom.js';
 import { bps, bytes, dateTime, pct, setTimeContext, timeZone } from './format.js';
 import { currentLang, onLangChange, setLang, t, type Lang } from './i18n.js';
 import { noteResult, startLive } from './live.js';
-import { refreshProblems, renderProblems } from './problems.js';
+import { renderReloadBanner } from './banner.js';
+import { initProblems, refreshProblems, renderProblems } from './problems.js';
 import { refreshServers, renderServers } from './servers.js';
 import { initSiteDialog, openSite, refreshSites, renderSites } from './sites.js';
 
@@ -135,6 +136,7 @@ async function refreshOverview(): Promise<void> {
   const o = await api.overview();
   overview = o;
   noteResult(o.last_result_at);
+  renderReloadBanner(o.config_reload);
   for (const u of o.uplinks) {
     const v = uplinks.get(u.name);
     if (v) {
@@ -183,8 +185,10 @@ const refreshUplinksSoon = throttle(async () => {
 }, 5_000);
 const refreshPanelsSoon = throttle(async () => {
   // An open site dialog keeps its snapshot; reopening it refreshes it.
-  await Promise.all([refreshSites(), refreshProblems(), refreshServers()]);
+  await Promise.all([refreshSites(), refreshServers()]);
 }, 15_000);
+// Alerts change state as results arrive: the problems panel follows them closely.
+const refreshProblemsSoon = throttle(refreshProblems, 5_000);
 
 function initControls(): void {
   const ranges = $('#ranges');
@@ -215,6 +219,7 @@ onLangChange(() => {
   renderSites();
   renderProblems();
   renderServers();
+  renderReloadBanner();
   $('#zoom-label').textContent = zoom ? t('zoomed', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : '';
 });
 
@@ -233,6 +238,7 @@ function pickLang(o: Overview): Lang {
 async function main(): Promise<void> {
   if (kiosk) document.body.classList.add('kiosk');
   initSiteDialog();
+  initProblems({ kiosk });
   initControls();
   // Everything that does not depend on the overview is requested at once, in parallel with it.
   const early = Promise.all([api.sites(), api.problems(), api.servers()]);
@@ -242,6 +248,7 @@ async function main(): Promise<void> {
   noteResult(o.last_result_at);
   setTimeContext(o.timezone, pickLang(o));
   $('#simulated').hidden = !o.simulated;
+  renderReloadBanner(o.config_reload);
   $('#version').textContent = `netmon ${o.version}`;
   applyLang(pickLang(o));
   buildUplinks(o);
@@ -261,6 +268,7 @@ async function main(): Promise<void> {
   startLive((e) => {
     if (e.uplinks.length) refreshUplinksSoon();
     refreshPanelsSoon();
+    refreshProblemsSoon();
   });
   window.setInterval(() => void refreshOverview().catch(showError), 15_000);
   const site = params.get('site');

@@ -4,7 +4,7 @@
  *
  *   GET    /                      pending and firing alerts (?state=&severity=&alertname=&target=)
  *   GET    /rules                 the configured rules
- *   GET    /history               transitions, newest first (?from=&to=&alertname=&target=&fingerprint=&limit=)
+ *   GET    /history               transitions, newest first (?from=&to=&alertname=&target=&fingerprint=&event=&limit=)
  *   GET    /receivers             delivery status per receiver (queue, failures, last error)
  *   GET    /silences              silences (active and ended)
  *   POST   /silences              {matchers, duration | ends_at, starts_at?, comment, created_by} → 201
@@ -40,6 +40,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z
 const text = (max: number) => z.string().trim().min(1).max(max);
 const epochMs = z.coerce.number().int().min(0).max(8.64e15);
 const fingerprintRe = /^[0-9a-f]{16}$/;
+const HISTORY_EVENTS = ['pending', 'firing', 'resolved', 'inactive', 'acknowledged', 'unacknowledged'] as const;
 
 const listQuery = z.strictObject({
   state: z.enum(['pending', 'firing']).optional(),
@@ -53,6 +54,12 @@ const historyQuery = z.strictObject({
   alertname: z.string().max(200).optional(),
   target: z.string().max(200).optional(),
   fingerprint: z.string().regex(fingerprintRe, 'expected a 16-digit hex fingerprint').optional(),
+  // one event or several, comma-separated: event=firing,resolved
+  event: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(z.enum(HISTORY_EVENTS)).min(1).max(HISTORY_EVENTS.length))
+    .optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(200),
 });
 const matcher = z.strictObject({ name: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), value: z.string().max(1000), regex: z.boolean().default(false) });
@@ -118,12 +125,18 @@ export function alertsRouter(alerting: Alerting): Router {
 
   r.get('/history', (req, res) => {
     const q = parse(historyQuery, req.query, 'query');
-    res.json({ events: alerting.history({ from: q.from, to: q.to, rule: q.alertname, target: q.target, fingerprint: q.fingerprint, limit: q.limit }) });
+    res.json({ events: alerting.history({ from: q.from, to: q.to, rule: q.alertname, target: q.target, fingerprint: q.fingerprint, events: q.event, limit: q.limit }) });
   });
 
-  r.get('/receivers', (_req, res) => void res.json({ receivers: alerting.receivers() }));
+  r.get('/receivers', (req, res) => {
+    parse(z.strictObject({}), req.query, 'query');
+    res.json({ receivers: alerting.receivers() });
+  });
 
-  r.get('/silences', (_req, res) => void res.json({ silences: alerting.silences() }));
+  r.get('/silences', (req, res) => {
+    parse(z.strictObject({}), req.query, 'query');
+    res.json({ silences: alerting.silences() });
+  });
 
   r.post('/silences', (req, res) => {
     requireJson(req);

@@ -33,6 +33,8 @@ export interface HistoryQuery {
   rule?: string;
   fingerprint?: string;
   target?: string;
+  /** Only these events (pending, firing, resolved...). */
+  events?: string[];
   limit: number;
 }
 
@@ -191,6 +193,7 @@ export class AlertsDb {
     if (q.rule) (where.push('rule = ?'), args.push(q.rule));
     if (q.fingerprint) (where.push('fingerprint = ?'), args.push(q.fingerprint));
     if (q.target) (where.push("json_extract(labels, '$.target') = ?"), args.push(q.target));
+    if (q.events?.length) (where.push(`event IN (${q.events.map(() => '?').join(', ')})`), args.push(...q.events));
     const sql = `SELECT * FROM alert_history ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts DESC, id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, q.limit) as (Omit<HistoryEvent, 'labels'> & { labels: string })[];
     return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) }));

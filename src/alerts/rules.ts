@@ -19,6 +19,8 @@ export interface CompiledRule {
   description: string;
   config: AlertRuleConfig;
   observe(result: ProbeResult): Observation[];
+  /** Whether the rule's `match`/`exclude` select a series with these labels (a missing label is ""). */
+  selects(labels: Record<string, string>): boolean;
 }
 
 export interface RuleContext {
@@ -271,6 +273,7 @@ export function compileRule(r: AlertRuleConfig, cfg: AlertingConfig, ctx: RuleCo
     description: r.description ?? '',
     config: r,
     observe,
+    selects: selected,
   };
 }
 

@@ -92,3 +92,11 @@ export function issueProblems(issue: z.core.$ZodIssue, src: YamlSource, schema: 
   const message = issue.code === 'custom' ? issue.message : `missing required key "${missing}"${hint}`;
   return [problem(parent, loc, message)];
 }
+
+/** Validates one parsed file against a schema: its output, or undefined with one positioned problem per issue. */
+export function validateSource<S extends z.ZodType>(src: YamlSource, schema: S, problems: ConfigProblem[]): z.output<S> | undefined {
+  const r = schema.safeParse(src.data, { error: errorMap });
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) problems.push(...issueProblems(issue, src, schema));
+  return undefined;
+}

@@ -6,18 +6,12 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, displayPath, type ConfigProblem } from './errors.js';
 import { expandInclude } from './include.js';
-import { errorMap, issueProblems } from './issues.js';
-import type { LoadedConfig } from './model.js';
+import { validateSource as validate } from './issues.js';
+import type { LoadedConfig, WebConfig } from './model.js';
 import { checkReferences } from './references.js';
 import { includeFile, mainFile } from './schema.js';
 import { locate, readSource, type YamlSource } from './source.js';
-
-function validate<S extends z.ZodType>(src: YamlSource, schema: S, problems: ConfigProblem[]): z.output<S> | undefined {
-  const r = schema.safeParse(src.data, { error: errorMap });
-  if (r.success) return r.data;
-  for (const issue of r.error.issues) problems.push(...issueProblems(issue, src, schema));
-  return undefined;
-}
+import { loadWebConfig } from './web.js';
 
 /** Files named by `include:`, deduplicated, without the main file itself (`*.yaml` next to it would match it). */
 function includedFiles(main: YamlSource, problems: ConfigProblem[]): string[] {
@@ -68,7 +62,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   // With a file missing or unparsable, "X is not defined" would mostly be noise: report those after it is fixed.
   const complete = sources.length === files.length && !includeFailed;
   problems.push(...checkReferences(sources, main, complete));
-  if (problems.length || !mainOut) throw new ConfigError(sorted(problems, files.map(displayPath)), files);
+  // The web config (TLS, basic auth) is checked even when the main file has other problems: one run reports all.
+  const webFiles: string[] = [];
+  let web: WebConfig | undefined;
+  const webRef = (main.data as { server?: { web_config?: unknown } }).server?.web_config;
+  if (typeof webRef === 'string' && webRef) {
+    const webPath = path.resolve(path.dirname(mainPath), webRef);
+    web = loadWebConfig(webPath, env, problems);
+    webFiles.push(webPath, ...(web?.files ?? []));
+  }
+  if (problems.length || !mainOut) throw new ConfigError(sorted(problems, [...files, ...webFiles].map(displayPath)), [...files, ...webFiles]);
 
   const all = [mainOut, ...parts];
   return {
@@ -84,5 +87,6 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     uplinks: mainOut.uplinks,
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
+    web,
   };
 }

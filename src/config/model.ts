@@ -23,6 +23,25 @@ export interface LoadedConfig {
   targets: TargetConfig[];
   /** Alert rules and receivers (receiver URLs and headers may hold secrets: never log or serve them). Absent = no alerting. */
   alerting?: AlertingConfig;
+  /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
+  web?: WebConfig;
+}
+
+/** `server.web_config` loaded: the certificate and key read, the users' bcrypt hashes. Never log or serve it. */
+export interface WebConfig {
+  /** Absolute path of the web config file. */
+  file: string;
+  /** The files it refers to (certificate, key): a reload watches them too. */
+  files: string[];
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    cert: Buffer;
+    key: Buffer;
+    minVersion: 'TLSv1.2' | 'TLSv1.3';
+  };
+  /** User name → bcrypt hash of the password. Empty: no basic auth. */
+  users: Map<string, string>;
 }
 
 /** Options of an `snmp` probe after defaults and credential resolution. */

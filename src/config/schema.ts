@@ -321,6 +321,16 @@ export const mainFile = z
         port: port.default(9300),
         language: z.enum(['vi', 'en']).default('vi').describe('dashboard language'),
         timezone: z.string().default('Asia/Ho_Chi_Minh').describe('IANA time zone for the dashboard and working-day curves'),
+        // Optional rather than default(false), so configs built in code (tests) need not name it.
+        watch_config: z
+          .boolean()
+          .optional()
+          .describe('reload when the main file, an included file or the web config changes, as SIGHUP and POST /-/reload do (default false)'),
+        web_config: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('web config file (TLS, basic auth), relative to this file; same format as Prometheus exporters\' --web.config.file'),
       })
       .prefault({})
       .describe('HTTP server: dashboard, API, /metrics'),
@@ -378,3 +388,36 @@ export const mainFile = z
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;
+
+// ---- web config (server.web_config): the format of Prometheus exporter-toolkit's --web.config.file ----
+
+const BCRYPT_RE = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
+/** Costs above this make every uncached request take seconds in a pure-JS bcrypt. */
+export const BCRYPT_MAX_COST = 14;
+const bcryptHash = z
+  .string()
+  .regex(BCRYPT_RE, 'expected a bcrypt hash such as $2y$10$... (make one with `htpasswd -nBC 10 USER`)')
+  .refine((h) => {
+    const m = BCRYPT_RE.exec(h);
+    if (!m) return true; // already reported by the regex
+    const cost = Number(m[1]);
+    return cost >= 4 && cost <= BCRYPT_MAX_COST;
+  }, `expected a bcrypt cost from 4 to ${BCRYPT_MAX_COST} (10 to 12 is usual; every uncached login costs 2^cost rounds)`);
+
+export const webConfigFile = z
+  .strictObject({
+    tls_server_config: z
+      .strictObject({
+        cert_file: z.string().min(1).describe('PEM certificate (chain), relative to this file'),
+        key_file: z.string().min(1).describe('PEM private key, relative to this file'),
+        min_version: z.enum(['TLS12', 'TLS13']).default('TLS12').describe('oldest TLS version accepted'),
+      })
+      .optional()
+      .describe('serve HTTPS with this certificate and key (re-read on every reload: a renewed certificate needs no restart)'),
+    basic_auth_users: z
+      .record(z.string().regex(/^[^:\s]+$/, 'expected a user name without `:` or spaces'), bcryptHash)
+      .default({})
+      .describe('user name → bcrypt hash of the password; when set, every request except /-/healthy needs HTTP basic auth'),
+  })
+  .describe('netmon web config: TLS and basic auth (the format of Prometheus exporters\' --web.config.file)');
+export type WebConfigFile = z.output<typeof webConfigFile>;

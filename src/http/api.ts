@@ -7,15 +7,29 @@ import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
 import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
 import { countStates, siteDetail, siteOptical, sitePing, siteSummaries } from './sites.js';
 import { servers } from './servers.js';
-import { problems } from './problems.js';
+import { problems, type AlertSource } from './problems.js';
 import { inventory } from './inventory.js';
 import { M } from './metrics.js';
+import type { ReloadStatus } from '../self-metrics.js';
 
 export interface ApiContext {
   config: () => LoadedConfig;
   store: () => Store;
   live: LiveState;
   version: string;
+  /** The alert engine: with it, /problems lists its alerts (and threshold checks only for what no rule watches). */
+  alerting?: AlertSource;
+  /** Outcome of the last config (re)load, for the overview's `config_reload` (the dashboard's banner). */
+  reloadStatus?: () => ReloadStatus;
+}
+
+/** At most this much of a reload error goes into the overview: enough for the first problems of a bad edit. */
+const RELOAD_ERROR_MAX = 4000;
+
+function configReload(s: ReloadStatus | undefined) {
+  if (!s) return null;
+  const error = s.successful || !s.lastError ? null : s.lastError.length > RELOAD_ERROR_MAX ? `${s.lastError.slice(0, RELOAD_ERROR_MAX)}…` : s.lastError;
+  return { ok: s.successful, at: s.lastAttemptMs ?? s.lastSuccessMs, last_success_at: s.lastSuccessMs, trigger: s.trigger ?? null, error };
 }
 
 /** Rates scaled to bits/s and rounded to whole bits/s (more digits are noise and bytes on the wire). */
@@ -77,6 +91,7 @@ export function apiRouter(ctx: ApiContext): Router {
       last_result_at: ctx.live.lastResultAt || null,
       uplinks,
       sites: countStates(siteSummaries(cfg, ctx.live)),
+      config_reload: configReload(ctx.reloadStatus?.()),
     });
   });
 
@@ -168,10 +183,13 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/problems', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
-    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live) });
+    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live, Date.now(), ctx.alerting) });
   });
 
-  api.get('/events', (_req, res: Response) => ctx.live.attach(res));
+  api.get('/events', (req, res: Response) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    ctx.live.attach(res);
+  });
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API endpoint' }));
   return api;
@@ -182,7 +200,8 @@ export function apiErrorHandler(log: (err: unknown) => void) {
   return (err: unknown, _req: Request, res: Response, _next: unknown) => {
     if (err instanceof BadRequest) return void res.status(400).json({ error: err.message });
     const status = (err as { status?: number }).status;
-    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: (err as Error).message });
+    // Capped: some (express's "Failed to decode param ...") quote the client's input back.
+    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: String((err as Error).message).slice(0, 200) });
     log(err);
     res.status(500).json({ error: 'internal error' });
   };

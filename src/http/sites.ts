@@ -37,6 +37,8 @@ export interface LiveIndex {
   pingMedian: Map<string, Sample[]>;
   success: Map<string, Sample[]>;
   optical: Map<string, OpticalReading[]>;
+  /** Why a target's newest run of a probe failed (timeout, auth...). */
+  failure: (target: string, probe: string) => string | undefined;
 }
 
 export function liveIndex(live: LiveState): LiveIndex {
@@ -46,10 +48,23 @@ export function liveIndex(live: LiveState): LiveIndex {
     pingMedian: byTarget(live, M.pingMedian),
     success: byTarget(live, M.probeSuccess),
     optical: opticalByTarget(live),
+    failure: (target, probe) => live.targetStatus(target, probe)?.reason,
   };
 }
 
-function targetState(t: Target, idx: LiveIndex, now: number) {
+/**
+ * A target the built-in simulator serves: its SNMP agent is simulated on a loopback address, so a ping of
+ * that address is answered by netmon's own machine and says nothing about the simulated site. Its site's
+ * reachability is what its agent says: silent (a cut fibre, see the simulator's flapping site) is down.
+ */
+export function isSimulated(config: LoadedConfig, t: Target): boolean {
+  return config.simulate.enabled && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(t.address) && t.probes.some((p) => p.kind === 'snmp');
+}
+
+/** SNMP failures that mean the agent did not answer at all (not a wrong credential or a protocol error). */
+const SILENT = new Set(['timeout', 'unreachable']);
+
+function targetState(t: Target, idx: LiveIndex, now: number, simulated: boolean) {
   const reasons: string[] = [];
   const first = (m: Map<string, Sample[]>) => {
     const s = m.get(t.name)?.[0];
@@ -77,8 +92,9 @@ function targetState(t: Target, idx: LiveIndex, now: number) {
   if (snmp) {
     if (snmp.value === 0) {
       reasons.push('snmp_failed');
-      // Without ping, an agent that stops answering is all we know: the site is down. With ping up, it is degraded.
-      if (!ping) state = 'down';
+      // Without ping, an agent that stops answering is all we know: the site is down. With ping up, it is
+      // degraded, unless the ping is the simulator's loopback (see isSimulated) and the agent is silent.
+      if (!ping || (simulated && SILENT.has(idx.failure(t.name, 'snmp') ?? ''))) state = 'down';
       else if (state === 'up') state = 'degraded';
     } else if (state === 'unknown') state = 'up';
   }
@@ -96,7 +112,7 @@ export function siteSummary(site: SiteConfig, inv: Inventory, idx: LiveIndex, no
   let optical: OpticalReading['level'] = null;
   const OPT = { ok: 1, warn: 2, alarm: 3 } as const;
   for (const t of targets) {
-    const ts = targetState(t, idx, now);
+    const ts = targetState(t, idx, now, isSimulated(inv.config, t));
     if (RANK[ts.state] > RANK[state]) state = ts.state;
     ts.reasons.forEach((r) => reasons.add(r));
     if (ts.rtt !== null) rtt = Math.max(rtt ?? 0, ts.rtt);

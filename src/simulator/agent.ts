@@ -26,8 +26,13 @@ export interface AgentOptions {
 export function counter64Buffer(v: bigint): Buffer {
   let hex = v.toString(16);
   if (hex.length % 2) hex = '0' + hex;
-  const buf = Buffer.from(hex, 'hex');
-  return buf[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), buf]) : buf;
+  const pad = parseInt(hex.slice(0, 2), 16) & 0x80 ? 1 : 0;
+  // Not a slice of Buffer's shared 8 KB pool: the agent keeps each cell's last value in its MIB tree, and a
+  // pooled slice would pin a whole pool slab (thousands of Counter64 cells: megabytes of external memory).
+  const buf = Buffer.allocUnsafeSlow(pad + hex.length / 2);
+  if (pad) buf[0] = 0;
+  buf.write(hex, pad, 'hex');
+  return buf;
 }
 
 function toWire(type: number, v: SnmpValue): unknown {
@@ -104,6 +109,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   else auth.addCommunity(o.credential.community);
 
   registerModule(agent, o.module, o.now);
+  compactTree((agent.getMib() as unknown as { root: TreeNode }).root);
   return {
     close: () =>
       new Promise<void>((resolve) => {
@@ -179,4 +185,34 @@ function registerModule(agent: AgentLike, m: MibModule, now: () => number): void
       mib.addTableRow(t.name, values);
     }
   }
+}
+
+interface TreeNode {
+  children: Record<number, TreeNode>;
+}
+
+/** An index far beyond any arc: adding it to an empty object switches its elements to dictionary mode. */
+const DICT_PROBE = 2 ** 30;
+
+/**
+ * net-snmp's MIB is a tree whose nodes keep their `children` in plain objects keyed by the next OID arc.
+ * Keyed by sparse arcs (ifIndex 513..536 on a Juniper, for instance), V8 backs such an object
+ * with "holey" fast elements sized past the largest key: ~6 KB for 24 ports numbered from 513, for every
+ * column of every table of every device (most of the simulator's memory before this). Rebuilding those
+ * objects in dictionary mode (same keys, same iteration order, same lookups) keeps ~1.5 KB of each. It
+ * relies on a V8 heuristic (an object whose elements went to dictionary mode stays there while sparse);
+ * if a future V8 differs, only memory changes, never behaviour.
+ */
+function compactTree(node: TreeNode): void {
+  const keys = Object.keys(node.children);
+  if (keys.length === 0) return;
+  const max = Number(keys[keys.length - 1]); // integer keys iterate in ascending order
+  if (max + 1 > 4 * keys.length + 16) {
+    const dict: Record<number, TreeNode> = {};
+    dict[DICT_PROBE] = node;
+    delete dict[DICT_PROBE];
+    for (const k of keys) dict[Number(k)] = node.children[Number(k)]!;
+    node.children = dict;
+  }
+  for (const k of keys) compactTree(node.children[Number(k)]!);
 }

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/loader.js';
 import { buildTargets, type LoadedConfig } from '../../src/config/model.js';
 import { Exporter } from '../../src/exporter.js';
 import { createApp } from '../../src/http/app.js';
+import type { AlertSource } from '../../src/http/problems.js';
 import { LiveState } from '../../src/live.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
@@ -54,8 +55,8 @@ export interface Fixture {
 
 const g = (metric: string, labels: Record<string, string>, value: number, ts: number, type: 'gauge' | 'counter' = 'gauge'): Sample => ({ metric, labels, value, ts, type });
 
-/** `hours` of history (default 2) at one sample a minute; `port` 0 for a free one. */
-export async function startFixture(opts: { hours?: number; port?: number } = {}): Promise<Fixture> {
+/** `hours` of history (default 2) at one sample a minute; `port` 0 for a free one; `alerting` feeds /problems. */
+export async function startFixture(opts: { hours?: number; port?: number; alerting?: AlertSource } = {}): Promise<Fixture> {
   const HOURS = opts.hours ?? DEFAULT_HOURS;
   const dir = mkdtempSync(join(tmpdir(), 'netmon-api-'));
   writeFileSync(join(dir, 'netmon.yaml'), CONFIG);
@@ -162,6 +163,7 @@ export async function startFixture(opts: { hours?: number; port?: number } = {})
     live,
     version: 'test',
     exporter: new Exporter(),
+    alerting: opts.alerting,
     ready: () => true,
     log: (err) => console.error('HTTP handler failed', err),
   });

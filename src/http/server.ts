@@ -1,0 +1,70 @@
+/**
+ * The listening server: plain HTTP, or HTTPS with the web config's certificate (swapped in place on a
+ * reload, so a renewed certificate needs no restart), with the timeouts and limits of limits.ts.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { RequestListener } from 'node:http';
+import type { WebConfig } from '../config/model.js';
+import { LIMITS } from './limits.js';
+
+export type TlsConfig = NonNullable<WebConfig['tls']>;
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  tls?: TlsConfig;
+  limits?: typeof LIMITS;
+}
+
+export interface HttpServer {
+  server: http.Server;
+  /** `http://HOST:PORT/` or `https://...`, with the port actually bound. */
+  url: string;
+  https: boolean;
+  /** Replace the certificate and key (HTTPS only). */
+  setTls(tls: TlsConfig): void;
+}
+
+const tlsOptions = (tls: TlsConfig) => ({ cert: tls.cert, key: tls.key, minVersion: tls.minVersion });
+
+export async function listen(app: RequestListener, opts: ListenOptions): Promise<HttpServer> {
+  const l = opts.limits ?? LIMITS;
+  const common = {
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    keepAliveTimeout: l.keepAliveTimeoutMs,
+    connectionsCheckingInterval: l.connectionsCheckingIntervalMs,
+  };
+  const server: http.Server = opts.tls
+    ? https.createServer({ ...common, ...tlsOptions(opts.tls), handshakeTimeout: l.tlsHandshakeTimeoutMs }, app)
+    : http.createServer(common, app);
+  server.headersTimeout = l.headersTimeoutMs;
+  server.requestTimeout = l.requestTimeoutMs;
+  server.keepAliveTimeout = l.keepAliveTimeoutMs;
+  server.maxHeadersCount = l.maxHeadersCount;
+  server.maxConnections = l.maxConnections;
+  server.setTimeout(l.socketIdleTimeoutMs);
+  // A TLS client that connects and never completes the handshake, or sends garbage: drop it quietly.
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const isHttps = opts.tls !== undefined;
+  return {
+    server,
+    url: `${isHttps ? 'https' : 'http'}://${host}:${port}/`,
+    https: isHttps,
+    setTls(tls) {
+      if (!isHttps) throw new Error('the server was started without TLS; restart netmon to turn HTTPS on');
+      (server as https.Server).setSecureContext(tlsOptions(tls));
+    },
+  };
+}
