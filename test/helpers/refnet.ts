@@ -3,7 +3,7 @@
  * database is the test's own) and moved to its own 127.N.0.0/16 block (so test files that each run the
  * simulated network in parallel never fight over the same loopback address and port).
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../src/paths.js';
@@ -28,7 +28,7 @@ export function makeRefnetConfig(opts: RefnetOptions = {}): RefnetConfig {
   const top = mkdtempSync(join(tmpdir(), 'netmon-refnet-'));
   const dir = join(top, 'config');
   cpSync(join(ROOT, 'config'), dir, { recursive: true });
-  const block = 10 + ((process.pid * 7 + Math.floor(Math.random() * 1000)) % 200);
+  const { block, release } = claimBlock();
   const files = ['netmon.yaml', ...readdirSync(join(dir, 'targets')).map((f) => join('targets', f))];
   for (const f of files) {
     const path = join(dir, f);
@@ -39,7 +39,49 @@ export function makeRefnetConfig(opts: RefnetOptions = {}): RefnetConfig {
     }
     writeFileSync(path, text);
   }
-  return { dir, file: join(dir, 'netmon.yaml'), block, cleanup: () => rmSync(top, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: join(dir, 'netmon.yaml'),
+    block,
+    cleanup: () => {
+      rmSync(top, { recursive: true, force: true });
+      release();
+    },
+  };
+}
+
+const CLAIMS = join(tmpdir(), 'netmon-refnet-blocks');
+
+/**
+ * A 127.N.0.0/16 block no other test or benchmark on this machine is using: claimed with an exclusive
+ * lock file naming our pid (a claim whose process has died is taken over), released by cleanup().
+ */
+function claimBlock(): { block: number; release: () => void } {
+  mkdirSync(CLAIMS, { recursive: true });
+  const start = Math.floor(Math.random() * 200);
+  for (let i = 0; i < 200; i++) {
+    const block = 10 + ((start + i) % 200);
+    const file = join(CLAIMS, String(block));
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+    } catch {
+      const owner = readFileSync(file, 'utf8');
+      if (owner === '' || alive(Number(owner))) continue; // empty: being claimed right now
+      writeFileSync(file, String(process.pid)); // the claimant died without releasing it
+    }
+    return { block, release: () => rmSync(file, { force: true }) };
+  }
+  throw new Error(`no free 127.N.0.0/16 block for the simulated network (claims in ${CLAIMS})`);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Rewrite the `interval:` lines inside the dc-core target block of the main file. */
