@@ -5,7 +5,7 @@
  * fields, random bytes, duplicated and oversized varbinds, wrong request ids, type confusion, odd error
  * statuses, non-increasing OIDs, huge integers, OIDs and strings.
  */
-import { encLen, intContent, oidContent, tlv } from '../../test/helpers/ber.js';
+import { decodeInt, decodeOid, encLen, intContent, oidContent, tlv } from '../../test/helpers/ber.js';
 
 // ---------------------------------------------------------------- random numbers (seeded, reproducible)
 
@@ -82,25 +82,6 @@ function children(buf: Buffer, t: Tlv): Tlv[] | null {
   return out;
 }
 
-function decodeInt(b: Buffer): number {
-  let v = b.length && b[0]! & 0x80 ? -1n : 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return Number(BigInt.asIntN(64, v));
-}
-
-function decodeOid(b: Buffer): string {
-  if (b.length === 0) return '';
-  const arcs = [Math.floor(b[0]! / 40), b[0]! % 40];
-  let x = 0;
-  for (const byte of b.subarray(1)) {
-    x = x * 128 + (byte & 0x7f);
-    if (!(byte & 0x80)) {
-      arcs.push(x);
-      x = 0;
-    }
-  }
-  return arcs.join('.');
-}
 
 /** An SNMPv1/v2c message, varbinds kept as raw TLVs. */
 export interface SnmpMsg {

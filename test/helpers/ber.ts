@@ -1,5 +1,5 @@
 /**
- * Minimal BER encoding of SNMP messages, shared by the scripted fake agent (test/snmp/fake-agent.ts)
+ * Minimal BER encoding and decoding of SNMP messages, shared by the scripted fake agent (test/snmp/fake-agent.ts)
  * and the fuzzer (bench/lib/snmp-fuzz.ts), which must build replies net-snmp's agent never sends.
  */
 
@@ -49,4 +49,25 @@ export function oidContent(oid: string | readonly number[]): Buffer {
     out.push(...enc);
   }
   return Buffer.from(out);
+}
+
+/** A two's-complement INTEGER's content, as a number (64-bit wrap for garbage wider than that). */
+export function decodeInt(b: Buffer): number {
+  let v = b.length && b[0]! & 0x80 ? -1n : 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return Number(BigInt.asIntN(64, v));
+}
+
+export function decodeOid(b: Buffer): string {
+  if (b.length === 0) return '';
+  const arcs = [Math.floor(b[0]! / 40), b[0]! % 40];
+  let x = 0;
+  for (const byte of b.subarray(1)) {
+    x = x * 128 + (byte & 0x7f);
+    if (!(byte & 0x80)) {
+      arcs.push(x);
+      x = 0;
+    }
+  }
+  return arcs.join('.');
 }

@@ -5,7 +5,7 @@
  * net-snmp's own agent (used by the other tests) cannot be made to misbehave like real agents do.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { intContent, oidContent, tlv } from '../helpers/ber.js';
+import { decodeInt, decodeOid, intContent, oidContent, tlv } from '../helpers/ber.js';
 
 export const TAG = {
   Integer: 0x02,
@@ -99,23 +99,6 @@ class Reader {
   get done(): boolean {
     return this.pos >= this.buf.length;
   }
-}
-function decodeInt(b: Buffer): number {
-  let v = b.length && b[0]! & 0x80 ? -1n : 0n;
-  for (const x of b) v = (v << 8n) | BigInt(x);
-  return Number(BigInt.asIntN(64, v));
-}
-function decodeOid(b: Buffer): string {
-  const arcs = [Math.floor(b[0]! / 40), b[0]! % 40];
-  let x = 0;
-  for (const byte of b.subarray(1)) {
-    x = x * 128 + (byte & 0x7f);
-    if (!(byte & 0x80)) {
-      arcs.push(x);
-      x = 0;
-    }
-  }
-  return arcs.join('.');
 }
 export function decodeRequest(buf: Buffer): FakeRequest {
   const msg = new Reader(new Reader(buf).read().body);

@@ -25,7 +25,7 @@ export function hostMib(st: DeviceState): MibModule {
 
   // ---- hrStorageTable: RAM, swap, disks. Allocation units grow until the size fits an Integer32.
   interface Storage { index: number; type: string; descr: string; units: number; size: number; used(w: number): number }
-  const fit = (bytes: number, units: number) => {
+  const unitsThatFit = (bytes: number, units: number) => {
     let u = units;
     while (bytes / u > INT32_MAX) u *= 2;
     return u;
@@ -35,7 +35,7 @@ export function hostMib(st: DeviceState): MibModule {
     { index: 3, type: HR_STORAGE_VIRTUAL, descr: 'Virtual memory', units: 1024, size: srv.ramKB + srv.swapKB, used: (w) => srv.ramKB * st.memoryUsed(w) + srv.swapKB * 0.02 },
     { index: 10, type: HR_STORAGE_VIRTUAL, descr: 'Swap space', units: 1024, size: srv.swapKB, used: () => srv.swapKB * 0.02 },
     ...srv.disks.map((disk) => {
-      const units = fit(disk.sizeBytes, 4096);
+      const units = unitsThatFit(disk.sizeBytes, 4096);
       return {
         index: disk.index,
         type: HR_STORAGE_FIXED_DISK,
