@@ -99,7 +99,13 @@ export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsS
   });
   gauge('netmon_scheduler_in_flight', 'Probe runs in progress.', () => src.scheduler()?.getStats().inFlight ?? 0);
 
-  // One read of the store's stats per scrape feeds all of its counters.
+  // One read of the store's stats (two stat() calls) per scrape feeds all of its families.
+  let storeRead: { at: number; stats: ReturnType<Store['stats']> | undefined } = { at: 0, stats: undefined };
+  const storeStats = () => {
+    const now = Date.now();
+    if (now - storeRead.at > 250) storeRead = { at: now, stats: src.store()?.stats() };
+    return storeRead.stats;
+  };
   let syncRejected: (n: Record<string, number>) => void = () => undefined;
   const storeTotals = { written: 0, writeErrors: 0, dropped: 0 };
   const advance = (c: client.Counter, key: keyof typeof storeTotals, now: number) => {
@@ -111,7 +117,7 @@ export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsS
     help: 'Samples committed to the store.',
     registers: r,
     collect() {
-      const s = src.store()?.stats();
+      const s = storeStats();
       if (!s) return;
       advance(this, 'written', s.samplesWritten);
       advance(writeErrors, 'writeErrors', s.writeErrors);
@@ -131,10 +137,10 @@ export function registerSelfMetrics(registry: client.Registry, src: SelfMetricsS
   });
   const rejected = new client.Counter({ name: 'netmon_store_samples_rejected_total', help: 'Samples the store refused, by reason.', labelNames: ['reason'], registers: r });
   syncRejected = syncer(rejected, 'reason');
-  gauge('netmon_store_queued_samples', 'Samples waiting in memory for a commit (grows while writes fail).', () => src.store()?.stats().pending);
-  gauge('netmon_store_size_bytes', 'Size of the SQLite database files (main + WAL).', () => src.store()?.stats().fileBytes);
-  gauge('netmon_store_series', 'Series known to the store.', () => src.store()?.stats().series);
-  gauge('netmon_store_commit_duration_seconds', 'Duration of the most recent store commit (write latency).', () => src.store()?.stats().lastCommitSeconds);
+  gauge('netmon_store_queued_samples', 'Samples waiting in memory for a commit (grows while writes fail).', () => storeStats()?.pending);
+  gauge('netmon_store_size_bytes', 'Size of the SQLite database files (main + WAL).', () => storeStats()?.fileBytes);
+  gauge('netmon_store_series', 'Series known to the store.', () => storeStats()?.series);
+  gauge('netmon_store_commit_duration_seconds', 'Duration of the most recent store commit (write latency).', () => storeStats()?.lastCommitSeconds);
 
   gauge('netmon_exporter_series', 'Probe series currently exposed on /metrics.', () => src.exportedSeries());
 
