@@ -50,13 +50,14 @@ export class Queries {
       }
     }
     const st = this.writer.state(id);
-    if (st && st.ts.length > 0 && st.hour <= to) {
-      for (let i = 0; i < st.ts.length; i++) {
-        const t = st.ts[i]!;
+    if (st?.open && st.hour <= to) {
+      const open = st.open.decode();
+      for (let i = 0; i < open.ts.length; i++) {
+        const t = open.ts[i]!;
         if (t > to) break;
         if (t >= lo) {
           ts.push(t);
-          vals.push(st.vals[i]!);
+          vals.push(open.vals[i]!);
         }
       }
     }
@@ -73,9 +74,10 @@ export class Queries {
       concatBuckets(out, decodeBlock(data));
     }
     const st = this.writer.state(id);
-    if (st && st.ts.length > 0 && st.hour <= to) {
-      const scale = counter ? -1 : decimalScale(st.vals);
-      concatBuckets(out, computeBuckets(st.ts, st.vals, counter, res, st.prev, scale));
+    if (st?.open && st.hour <= to) {
+      const open = st.open.decode();
+      const scale = counter ? -1 : decimalScale(open.vals);
+      concatBuckets(out, computeBuckets(open.ts, open.vals, counter, res, st.prev, scale));
     }
     return sliceBuckets(out, from, to);
   }
@@ -150,8 +152,7 @@ export class Queries {
   latest(id: number): { ts: number; value: number } | null {
     const st = this.writer.state(id);
     if (!st) return null;
-    const n = st.ts.length;
-    if (n > 0) return { ts: st.ts[n - 1]!, value: st.vals[n - 1]! };
+    if (st.open) return { ts: st.open.lastTs, value: st.open.lastValue };
     return st.prev ? { ...st.prev } : null;
   }
 }

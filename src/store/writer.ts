@@ -7,6 +7,7 @@ import type { MetricType, Sample } from '../types.js';
 import type { SeriesInfo } from './types.js';
 import type { DB } from './schema.js';
 import { ByteReader, ByteWriter, decodeBlock, decodeChunk, encodeBlock, encodeChunk } from './codec.js';
+import { OpenChunk } from './open-chunk.js';
 import { computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, type Buckets } from './rollups.js';
 
 export const CHUNK_MS = RES_1H;
@@ -16,8 +17,8 @@ export interface SeriesState {
   counter: boolean;
   /** Start of the open chunk's hour, NaN when there is none. */
   hour: number;
-  ts: number[];
-  vals: number[];
+  /** The open hour's samples, null when there are none. */
+  open: OpenChunk | null;
   /** head_log seq holding the oldest sample of the open chunk. */
   openSeq: number;
   /** Hours before this are closed (chunked): later samples for them are rejected. */
@@ -138,7 +139,7 @@ export class Writer {
     if (st) return st;
     const info = this.series.get(id);
     if (!info) return undefined;
-    st = { id, counter: info.type === 'counter', hour: NaN, ts: [], vals: [], openSeq: 0, closedUntil: -Infinity, prev: null };
+    st = { id, counter: info.type === 'counter', hour: NaN, open: null, openSeq: 0, closedUntil: -Infinity, prev: null };
     const row = this.st.lastChunk!.get(id) as { start_ts: number; data: Uint8Array } | undefined;
     if (row) {
       const c = decodeChunk(row.data);
@@ -155,31 +156,15 @@ export class Writer {
     if (t < st.closedUntil) return 'out_of_order';
     const hour = Math.floor(t / CHUNK_MS) * CHUNK_MS;
     if (hour !== st.hour) {
-      if (st.ts.length > 0) {
+      if (st.open) {
         if (hour < st.hour) return 'out_of_order';
         this.closeChunk(st);
       }
       st.hour = hour;
       st.openSeq = seq;
     }
-    const n = st.ts.length;
-    if (n === 0 || t > st.ts[n - 1]!) {
-      st.ts.push(t);
-      st.vals.push(v);
-      return null;
-    }
-    // Late but inside the open hour: merge in order (the chunk is not encoded yet).
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (st.ts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    if (st.ts[lo] === t) return 'duplicate';
-    st.ts.splice(lo, 0, t);
-    st.vals.splice(lo, 0, v);
-    return null;
+    // Late but inside the open hour is still fine: the open chunk merges it in order.
+    return (st.open ??= new OpenChunk()).add(t, v) ? null : 'duplicate';
   }
 
   private chunksClosed = 0;
@@ -191,9 +176,10 @@ export class Writer {
 
   /** Encode the open chunk, write it with its 5 m and 1 h rollups. Caller holds a transaction. */
   closeChunk(st: SeriesState): void {
-    const { ts, vals, hour, counter } = st;
+    if (!st.open) return;
+    const { ts, vals } = st.open.decode();
+    const { hour, counter } = st;
     const n = ts.length;
-    if (n === 0) return;
     this.st.insertChunk!.run(st.id, hour, ts[n - 1]!, encodeChunk(ts, vals));
     const scale = counter ? -1 : decimalScale(vals);
     const b5 = computeBuckets(ts, vals, counter, RES_5M, st.prev, scale);
@@ -208,8 +194,7 @@ export class Writer {
     this.st.put1h!.run(st.id, day, encodeBlock(day1h.ts, day1h.cols));
     st.prev = { ts: ts[n - 1]!, value: vals[n - 1]! };
     st.closedUntil = hour + CHUNK_MS;
-    st.ts = [];
-    st.vals = [];
+    st.open = null;
     st.hour = NaN;
     this.chunksClosed++;
   }
@@ -260,7 +245,7 @@ export class Writer {
   /** Drop head_log rows whose samples are all in chunks now. */
   private truncateLog(): void {
     let min = this.nextSeq;
-    for (const st of this.states.values()) if (st.ts.length > 0 && st.openSeq < min) min = st.openSeq;
+    for (const st of this.states.values()) if (st.open && st.openSeq < min) min = st.openSeq;
     this.st.truncateLog!.run(min);
   }
 
@@ -269,7 +254,7 @@ export class Writer {
     let closed = 0;
     this.db.transaction(() => {
       for (const st of this.states.values()) {
-        if (st.ts.length > 0 && st.hour + CHUNK_MS + graceMs <= now) {
+        if (st.open && st.hour + CHUNK_MS + graceMs <= now) {
           this.closeChunk(st);
           closed++;
         }

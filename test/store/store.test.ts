@@ -5,20 +5,12 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type StoreOptions, type TimeSeriesStore } from '../../src/store/index.js';
 import type { Sample } from '../../src/types.js';
+import { rng } from '../helpers/values.js';
 
 const MIN = 60_000;
 const H = 3_600_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 3, 0, 0, 0); // a Monday, UTC midnight
-
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let dir: string;
 let now = T0;
