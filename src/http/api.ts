@@ -5,7 +5,7 @@ import type { LiveState } from '../live.js';
 import type { RangeResult, SeriesInfo, Store } from '../store/types.js';
 import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
 import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
-import { countStates, siteDetail, siteOptical, sitePing, siteSummaries } from './sites.js';
+import { countStates, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from './sites.js';
 import { servers } from './servers.js';
 import { problems, type AlertSource } from './problems.js';
 import { inventory } from './inventory.js';
@@ -60,8 +60,29 @@ function trafficDirection(store: Store, direction: string, series: SeriesInfo | 
 
 const notFound = (res: Response, what: string) => void res.status(404).json({ error: what });
 
+/**
+ * How long one computation of the site summaries serves /overview and /sites. Building them walks every
+ * live sample (~5 ms of CPU on the reference network); wall screens and browsers asking many times a
+ * second then cost one computation a second, and a state is at most this much older than the newest poll.
+ */
+const SUMMARIES_TTL_MS = 1000;
+
+function summariesCache(ctx: ApiContext): (group?: string) => SiteSummary[] {
+  const kept = new Map<string, { at: number; config: LoadedConfig; sites: SiteSummary[] }>();
+  return (group) => {
+    const config = ctx.config();
+    const now = Date.now();
+    const hit = kept.get(group ?? '');
+    if (hit && hit.config === config && now - hit.at < SUMMARIES_TTL_MS && now >= hit.at) return hit.sites;
+    const sites = siteSummaries(config, ctx.live, group, now);
+    kept.set(group ?? '', { at: now, config, sites });
+    return sites;
+  };
+}
+
 export function apiRouter(ctx: ApiContext): Router {
   const api = Router();
+  const summaries = summariesCache(ctx);
 
   api.get('/overview', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
@@ -90,7 +111,7 @@ export function apiRouter(ctx: ApiContext): Router {
       now: Date.now(),
       last_result_at: ctx.live.lastResultAt || null,
       uplinks,
-      sites: countStates(siteSummaries(cfg, ctx.live)),
+      sites: countStates(summaries()),
       config_reload: configReload(ctx.reloadStatus?.()),
     });
   });
@@ -121,7 +142,7 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/sites', (req, res) => {
     const q = parseQuery(sitesQuery, req.query as Record<string, unknown>);
-    const sites = siteSummaries(ctx.config(), ctx.live, q.group);
+    const sites = summaries(q.group);
     res.json({ now: Date.now(), counts: countStates(sites), sites });
   });
 
