@@ -67,16 +67,14 @@ const notFound = (res: Response, what: string) => void res.status(404).json({ er
  */
 const SUMMARIES_TTL_MS = 1000;
 
-function summariesCache(ctx: ApiContext): (group?: string) => SiteSummary[] {
-  const kept = new Map<string, { at: number; config: LoadedConfig; sites: SiteSummary[] }>();
-  return (group) => {
+function summariesCache(ctx: ApiContext): () => SiteSummary[] {
+  let kept: { at: number; config: LoadedConfig; sites: SiteSummary[] } | undefined;
+  return () => {
     const config = ctx.config();
     const now = Date.now();
-    const hit = kept.get(group ?? '');
-    if (hit && hit.config === config && now - hit.at < SUMMARIES_TTL_MS && now >= hit.at) return hit.sites;
-    const sites = siteSummaries(config, ctx.live, group, now);
-    kept.set(group ?? '', { at: now, config, sites });
-    return sites;
+    if (kept && kept.config === config && now - kept.at < SUMMARIES_TTL_MS && now >= kept.at) return kept.sites;
+    kept = { at: now, config, sites: siteSummaries(config, ctx.live, now) };
+    return kept.sites;
   };
 }
 
@@ -142,7 +140,7 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/sites', (req, res) => {
     const q = parseQuery(sitesQuery, req.query as Record<string, unknown>);
-    const sites = summaries(q.group);
+    const sites = q.group ? summaries().filter((s) => s.group === q.group) : summaries();
     res.json({ now: Date.now(), counts: countStates(sites), sites });
   });
 

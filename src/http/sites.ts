@@ -135,10 +135,10 @@ export function siteSummary(site: SiteConfig, inv: Inventory, idx: LiveIndex, no
   };
 }
 
-export function siteSummaries(config: LoadedConfig, live: LiveState, group?: string, now = Date.now()): SiteSummary[] {
+export function siteSummaries(config: LoadedConfig, live: LiveState, now = Date.now()): SiteSummary[] {
   const inv = inventory(config);
   const idx = liveIndex(live);
-  return config.sites.filter((s) => !group || s.group === group).map((s) => siteSummary(s, inv, idx, now));
+  return config.sites.map((s) => siteSummary(s, inv, idx, now));
 }
 
 export function countStates(sites: SiteSummary[]): Record<SiteState, number> {

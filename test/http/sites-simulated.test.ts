@@ -53,7 +53,7 @@ describe('site state when ping answers and SNMP does not', () => {
     const now = Date.now();
     feed(live, t, 'ping', now, pingUp(t.name));
     feed(live, t, 'snmp', now, [], error);
-    const s = siteSummaries(config, live, undefined, now).find((x) => x.id === 'phuong-vy-da')!;
+    const s = siteSummaries(config, live, now).find((x) => x.id === 'phuong-vy-da')!;
     return `${s.state}:${s.reasons.join('+')}`;
   };
 
@@ -107,7 +107,7 @@ describe('the simulator’s flapping site', () => {
       p.subscribe('live', (r: ProbeResult) => live.accept(r));
       p.publish({ target: t, kind: 'snmp', spec, samples, error, scheduledAt: clock, startedAt: clock, durationMs: 0 });
       feed(live, t, 'ping', clock, pingUp(t.name)); // loopback: ping always answers
-      const s = siteSummaries(config!, live, undefined, clock).find((x) => x.id === flap.site)!;
+      const s = siteSummaries(config!, live, clock).find((x) => x.id === flap.site)!;
       return { state: s.state, reasons: s.reasons, error: error?.reason ?? null };
     };
 
