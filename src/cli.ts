@@ -11,7 +11,7 @@ import { probeOnce } from './probe-once.js';
 
 const USAGE = `usage:
   netmon run [--config FILE] [--port N]      run the daemon (default config: config/netmon.yaml)
-  netmon check-config [FILE]                 validate a config; exit 1 on any problem
+  netmon check-config [FILE | --config FILE] validate a config; exit 1 on any problem
   netmon probe TARGET [--config FILE] [--json]
                                              run one target's probes once and print the samples
 `;
@@ -51,7 +51,13 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keep running
     }
     case 'check-config': {
-      const file = resolve(rest[0] ?? DEFAULT_CONFIG);
+      // FILE or --config FILE: admins type the flag the other two commands take.
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { config: { type: 'string', short: 'c' } } });
+      if (positionals.length + (values.config === undefined ? 0 : 1) > 1) {
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      const file = resolve(values.config ?? positionals[0] ?? DEFAULT_CONFIG);
       const result = checkConfig(file);
       (result.ok ? process.stdout : process.stderr).write(result.text.endsWith('\n') ? result.text : result.text + '\n');
       return result.ok ? 0 : 1;

@@ -21,6 +21,15 @@ describe('netmon check-config', () => {
     expect(r.stdout).toMatch(/config OK: 1 main file \+ 4 included, 127 targets, 118 sites, 2 uplinks/);
   });
 
+  it('takes the file as --config too, like run and probe, and refuses two files', () => {
+    const r = netmon('check-config', '--config', cfg.file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/config OK: 1 main file \+ 4 included/);
+    const two = netmon('check-config', cfg.file, '--config', cfg.file);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('usage:');
+  });
+
   it('rejects a broken include with file, line, field and suggestion, exit 1', () => {
     const bad = join(cfg.dir, 'targets', 'zz-bad.yaml');
     writeFileSync(bad, ['targets:', '  - name: extra', '    address: 127.0.0.9', '    site: phuong-an-cuu', '    role: fibre', '    snmp: { credentail: sim }', ''].join('\n'));
