@@ -7,10 +7,9 @@ import { dirname, join } from 'node:path';
 import { loadConfig } from './config/loader.js';
 import { buildTargets, type LoadedConfig } from './config/model.js';
 import { Scheduler } from './scheduler.js';
-import { Pipeline } from './pipeline.js';
+import { createFanout } from './fanout.js';
 import { Exporter } from './exporter.js';
 import { LiveState } from './live.js';
-import { uplinkDeriver } from './uplinks.js';
 import { registerSelfMetrics, type ReloadStatus } from './self-metrics.js';
 import { createApp } from './http/app.js';
 import { BasicAuth } from './http/auth.js';
@@ -20,10 +19,7 @@ import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
-import { createSnmpProbe } from '../probes/snmp/index.js';
-import { createPingProbe } from '../probes/icmp/index.js';
-import { createHostProbe } from '../probes/host/index.js';
-import type { Probe } from './types.js';
+import { closeProbes, createProbes } from '../probes/registry.js';
 import type { Logger } from './log.js';
 import { ROOT } from './paths.js';
 
@@ -88,17 +84,12 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   });
   started.push(() => store.close());
 
-  const probes = new Map<string, Probe>([
-    ['snmp', createSnmpProbe()],
-    ['ping', createPingProbe({ log: (level, msg) => log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'info']({ component: 'ping' }, msg) })],
-    ['host', createHostProbe()],
-  ]);
+  const probes = createProbes({ log: (level, msg) => log[level]({ component: 'probe' }, msg) });
 
   const exporter = new Exporter({ warn: (msg) => log.warn({ component: 'exporter' }, msg) });
   const live = new LiveState();
-  const pipeline = new Pipeline((name, err) => log.error({ consumer: name, err: String(err) }, 'pipeline consumer failed'));
-  let deriveUplinks = uplinkDeriver(config.uplinks);
-  pipeline.derive((res) => deriveUplinks(res));
+  const fanout = createFanout(config, (name, err) => log.error({ consumer: name, err: String(err) }, 'pipeline consumer failed'));
+  const { pipeline } = fanout;
   pipeline.subscribe('store', (res) => store.write(res.samples));
   pipeline.subscribe('exporter', (res) => exporter.accept(res));
   pipeline.subscribe('live', (res) => live.accept(res));
@@ -175,8 +166,9 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       const next = loadConfig(opts.configFile);
       const targets = buildTargets(next);
       const diff = scheduler.setTargets(targets);
-      deriveUplinks = uplinkDeriver(next.uplinks);
+      fanout.reconfigure(next);
       const names = new Set(targets.map((t) => t.name));
+      pipeline.retainTargets(names);
       exporter.retainTargets(names);
       live.retainTargets(names);
       const restart = needsRestart(next);
@@ -218,7 +210,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       server.closeAllConnections();
       await scheduler.stop();
       await alerting.close();
-      for (const p of probes.values()) await p.close?.();
+      await closeProbes(probes);
       await simulator?.close();
       store.close(); // commits what is queued; a failure (disk still full) is logged by the store and loses only that batch
       await closed;

@@ -12,8 +12,8 @@
  *   one scrape after it disappears here.
  *
  * Freshness: a group whose probe keeps failing goes stale after two missed cycles plus the timeout and its
- * series disappear, so no frozen value outlives the device's silence. Its health series stay:
- * `netmon_probe_success` 0, `netmon_probe_failure_info{reason}` 1 and
+ * series disappear, so no frozen value outlives the device's silence. Its health series (made by the
+ * pipeline) stay: `netmon_probe_success` 0, `netmon_probe_failure_info{reason}` 1 and
  * `netmon_probe_last_success_timestamp_seconds` say what happened and since when. Health itself goes stale
  * (5 cycles plus the timeout) only if the probe stops running at all.
  *
@@ -21,6 +21,7 @@
  */
 import client from 'prom-client';
 import type { ProbeResult } from './scheduler.js';
+import { HEALTH_METRIC_NAMES } from './pipeline.js';
 import type { MetricType, Sample } from './types.js';
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -67,8 +68,6 @@ export interface ExporterOptions {
   /** Told once per problem (invalid name, type clash...); the offending samples are left out. */
   warn?: (msg: string) => void;
 }
-
-export const HEALTH_METRICS = new Set(['netmon_probe_success', 'netmon_probe_duration_seconds']);
 
 export function escapeLabelValue(v: string): string {
   if (!NEEDS_ESCAPE.test(v)) return v;
@@ -142,8 +141,6 @@ export class Exporter {
   private sorted: Family[] | null = null;
   private gen = 0;
   private readonly warned = new Set<string>();
-  /** (target, probe) → time of the last successful run (ms). */
-  private readonly lastSuccess = new Map<string, number>();
   private readonly now: () => number;
   private readonly warn: (msg: string) => void;
   readonly registry = new client.Registry();
@@ -154,38 +151,18 @@ export class Exporter {
     this.warn = o.warn ?? (() => undefined);
   }
 
-  /** Consume one probe result (the pipeline calls this). */
+  /**
+   * Consume one probe result (the pipeline calls this; it has made the health series). The health series,
+   * and on a failed run everything the pipeline derived from it (target state...), replace the result's
+   * health group; a successful run's other samples replace its data group.
+   */
   accept(r: ProbeResult): void {
     const dataKey = `${r.target.name}\u0000${r.kind}`;
     const healthKey = `${dataKey}\u0000health`;
     const health: Sample[] = [];
     const data: Sample[] = [];
-    for (const s of r.samples) (HEALTH_METRICS.has(s.metric) ? health : data).push(s);
+    for (const s of r.samples) (r.error || HEALTH_METRIC_NAMES.has(s.metric) ? health : data).push(s);
     const now = this.now();
-    const labels = { target: r.target.name, site: r.target.site, probe: r.kind };
-    if (r.error) {
-      health.push({
-        metric: 'netmon_probe_failure_info',
-        labels: { ...labels, reason: r.error.reason },
-        value: 1,
-        ts: r.startedAt,
-        type: 'gauge',
-        help: 'Present (value 1) while a probe fails, with the failure reason (timeout, unreachable, auth, protocol, config, internal).',
-      });
-    } else {
-      this.lastSuccess.set(dataKey, now);
-    }
-    const lastOk = this.lastSuccess.get(dataKey);
-    if (lastOk !== undefined) {
-      health.push({
-        metric: 'netmon_probe_last_success_timestamp_seconds',
-        labels,
-        value: lastOk / 1000,
-        ts: now,
-        type: 'gauge',
-        help: 'When the probe last succeeded, Unix seconds (since this netmon started).',
-      });
-    }
     const interval = r.spec.intervalMs;
     this.replaceGroup(healthKey, health, 5 * interval + r.spec.timeoutMs, now);
     // Stale after two missed cycles plus the timeout: long enough to ride out one lost poll.
@@ -194,9 +171,7 @@ export class Exporter {
 
   /** Forget every group of targets no longer configured (after a reload). */
   retainTargets(names: ReadonlySet<string>): void {
-    const gone = (key: string) => !names.has(key.slice(0, key.indexOf('\u0000')));
-    for (const key of [...this.groups.keys()]) if (gone(key)) this.dropGroup(key);
-    for (const key of [...this.lastSuccess.keys()]) if (gone(key)) this.lastSuccess.delete(key);
+    for (const key of [...this.groups.keys()]) if (!names.has(key.slice(0, key.indexOf('\u0000')))) this.dropGroup(key);
   }
 
   private once(key: string, msg: string): void {

@@ -1,18 +1,35 @@
 /**
- * The one fan-out point: every probe result crosses it once, gains its health samples
- * (netmon_probe_success, netmon_probe_duration_seconds) and derived samples, and reaches every consumer
- * (store, exporter, live feed, alerts) as the same object.
+ * The one fan-out point: every probe result crosses it once. Here, and nowhere else, a result's samples get
+ * the target's identity (`target`, `site` and the target's configured labels) and the result gains its
+ * health series; then derivers add computed samples (uplink utilisation, target and site state) and every
+ * consumer (store, exporter, live feed, alerts) receives the same object.
  */
 import type { ProbeResult } from './scheduler.js';
-import type { Sample } from './types.js';
+import type { Sample, Target } from './types.js';
 
 export type Consumer = (result: ProbeResult) => void;
-/** Adds samples computed from a result (e.g. uplink utilisation from interface counters). */
+/** Adds samples computed from a result (e.g. uplink utilisation from interface counters); they carry complete label sets. */
 export type Deriver = (result: ProbeResult) => Sample[];
+
+/** The identity every series of a target carries. Probe labels of the same name lose to it. */
+export function targetLabels(t: Target): Record<string, string> {
+  return { target: t.name, site: t.site, ...t.labels };
+}
+
+/** The health series, made once for every probe kind and consumer. */
+export const HEALTH_METRICS = {
+  success: 'netmon_probe_success',
+  duration: 'netmon_probe_duration_seconds',
+  failure: 'netmon_probe_failure_info',
+  lastSuccess: 'netmon_probe_last_success_timestamp_seconds',
+} as const;
+export const HEALTH_METRIC_NAMES: ReadonlySet<string> = new Set(Object.values(HEALTH_METRICS));
 
 export class Pipeline {
   private readonly consumers: { name: string; fn: Consumer }[] = [];
   private readonly derivers: Deriver[] = [];
+  /** (target, probe) → when it last succeeded (ms), for netmon_probe_last_success_timestamp_seconds. */
+  private readonly lastSuccess = new Map<string, number>();
 
   constructor(private readonly onConsumerError: (name: string, err: unknown) => void = () => undefined) {}
 
@@ -25,7 +42,12 @@ export class Pipeline {
   }
 
   publish(result: ProbeResult): void {
-    result.samples.push(...healthSamples(result));
+    const identity = targetLabels(result.target);
+    for (const s of result.samples) s.labels = { ...s.labels, ...identity };
+    const key = `${result.target.name}\u0000${result.kind}`;
+    const endedAt = result.startedAt + result.durationMs;
+    if (!result.error) this.lastSuccess.set(key, endedAt);
+    result.samples.push(...healthSamples(result, identity, this.lastSuccess.get(key)));
     for (const d of this.derivers) result.samples.push(...d(result));
     for (const c of this.consumers) {
       try {
@@ -36,13 +58,40 @@ export class Pipeline {
       }
     }
   }
+
+  /** Forget the health history of targets no longer configured (after a reload). */
+  retainTargets(names: ReadonlySet<string>): void {
+    for (const key of this.lastSuccess.keys()) if (!names.has(key.slice(0, key.indexOf('\u0000')))) this.lastSuccess.delete(key);
+  }
 }
 
-export function healthSamples(r: ProbeResult): Sample[] {
-  const labels = { target: r.target.name, site: r.target.site, probe: r.kind };
+function healthSamples(r: ProbeResult, identity: Record<string, string>, lastSuccessMs: number | undefined): Sample[] {
+  const labels = { ...identity, probe: r.kind };
   const ts = r.startedAt + r.durationMs;
-  return [
-    { metric: 'netmon_probe_success', labels, value: r.error ? 0 : 1, ts, type: 'gauge', help: 'Whether the last run of the probe succeeded (1) or failed (0); see netmon_probe_failure_info for why.' },
-    { metric: 'netmon_probe_duration_seconds', labels, value: r.durationMs / 1000, ts, type: 'gauge', unit: 'seconds', help: 'How long the last run of the probe took.' },
+  const out: Sample[] = [
+    { metric: HEALTH_METRICS.success, labels, value: r.error ? 0 : 1, ts, type: 'gauge', help: 'Whether the last run of the probe succeeded (1) or failed (0); see netmon_probe_failure_info for why.' },
+    { metric: HEALTH_METRICS.duration, labels, value: r.durationMs / 1000, ts, type: 'gauge', unit: 'seconds', help: 'How long the last run of the probe took.' },
   ];
+  if (r.error) {
+    out.push({
+      metric: HEALTH_METRICS.failure,
+      labels: { ...labels, reason: r.error.reason },
+      value: 1,
+      ts,
+      type: 'gauge',
+      help: 'Present (value 1) while a probe fails, with the failure reason (timeout, unreachable, auth, protocol, config, internal).',
+    });
+  }
+  if (lastSuccessMs !== undefined) {
+    out.push({
+      metric: HEALTH_METRICS.lastSuccess,
+      labels,
+      value: lastSuccessMs / 1000,
+      ts,
+      type: 'gauge',
+      unit: 'seconds',
+      help: 'When the probe last succeeded, Unix seconds (since this netmon started).',
+    });
+  }
+  return out;
 }

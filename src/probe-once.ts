@@ -1,59 +1,61 @@
-/** `netmon probe TARGET`: run one target's probes once and print the samples (the admin's debugging tool). */
+/**
+ * `netmon probe TARGET`: run one target's probes once and print what the daemon would export for it. It
+ * runs the daemon's own path: the registry's probes, the scheduler (run once, same deadline and error
+ * handling), the same pipeline and derivers, the exporter. Only the ping burst is compressed, so an admin at
+ * a terminal does not wait half a ping interval for the echoes.
+ */
 import { loadConfig } from './config/loader.js';
 import { buildTargets } from './config/model.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
-import { createSnmpProbe } from '../probes/snmp/index.js';
-import { createPingProbe } from '../probes/icmp/index.js';
-import { createHostProbe } from '../probes/host/index.js';
-import { escapeLabelValue } from './exporter.js';
-import type { Probe, Sample } from './types.js';
+import { closeProbes, createProbes } from '../probes/registry.js';
+import { Scheduler, type ProbeResult } from './scheduler.js';
+import { createFanout } from './fanout.js';
+import { Exporter } from './exporter.js';
+import type { ProbeSpec, Target } from './types.js';
+
+const MAX_PING_BURST_MS = 4000;
+
+function compressed(t: Target): Target {
+  const probes = t.probes.map((p): ProbeSpec => (p.kind === 'ping' ? { ...p, intervalMs: Math.min(p.intervalMs, MAX_PING_BURST_MS) } : p));
+  return { ...t, probes };
+}
 
 export async function probeOnce(opts: { configFile: string; target: string; json: boolean }): Promise<number> {
   const config = loadConfig(opts.configFile);
-  const target = buildTargets(config).find((t) => t.name === opts.target);
-  if (!target) {
+  const configured = buildTargets(config).find((t) => t.name === opts.target);
+  if (!configured) {
     const names = config.targets.map((t) => t.name);
     process.stderr.write(`no target named ${opts.target} in ${opts.configFile} (${names.length} targets, e.g. ${names.slice(0, 5).join(', ')})\n`);
     return 2;
   }
+  const target = compressed(configured);
   let simulator: Simulator | undefined;
   if (config.simulate.enabled) {
     // A running daemon already serves the simulated agents; then its agents answer us.
     simulator = await startSimulator(config).catch(() => undefined);
   }
-  const probes: Record<string, Probe> = { snmp: createSnmpProbe(), ping: createPingProbe(), host: createHostProbe() };
-  let failed = 0;
-  const all: { probe: string; ok: boolean; error?: string; duration_ms: number; samples: Sample[] }[] = [];
+  const probes = createProbes({ log: (level, msg) => process.stderr.write(`[${level}] ${msg}\n`) });
+  const exporter = new Exporter({ warn: (msg) => process.stderr.write(`[warn] ${msg}\n`) });
+  const { pipeline } = createFanout(config);
+  pipeline.subscribe('exporter', (r) => exporter.accept(r));
+  const scheduler = new Scheduler(probes, { maxConcurrency: config.scheduler.max_concurrency, onResult: (r) => pipeline.publish(r) });
+  let results: ProbeResult[] = [];
   try {
-    for (const configured of target.probes) {
-      // An admin at a terminal should not wait half a ping interval for the echoes: compress the burst.
-      const spec = configured.kind === 'ping' ? { ...configured, intervalMs: Math.min(configured.intervalMs, 4000) } : configured;
-      const t0 = Date.now();
-      const signal = AbortSignal.timeout(Math.max(spec.intervalMs, 5000));
-      try {
-        const samples = await probes[spec.kind]!.run(target, spec, signal);
-        all.push({ probe: spec.kind, ok: true, duration_ms: Date.now() - t0, samples });
-      } catch (err) {
-        failed++;
-        all.push({ probe: spec.kind, ok: false, error: (err as Error).message, duration_ms: Date.now() - t0, samples: [] });
-      }
-    }
+    scheduler.setTargets([target]);
+    results = await scheduler.runOnce(target.name);
   } finally {
-    for (const p of Object.values(probes)) await p.close?.();
+    await closeProbes(probes);
     await simulator?.close();
   }
+  results.sort((a, b) => target.probes.findIndex((p) => p.kind === a.kind) - target.probes.findIndex((p) => p.kind === b.kind));
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ target: target.name, results: all }, null, 2) + '\n');
+    const out = results.map((r) => ({ probe: r.kind, ok: !r.error, error: r.error?.message, reason: r.error?.reason, duration_ms: r.durationMs, samples: r.samples }));
+    process.stdout.write(JSON.stringify({ target: target.name, results: out }, null, 2) + '\n');
   } else {
-    for (const r of all) {
-      process.stdout.write(`# probe ${r.probe}: ${r.ok ? `ok, ${r.samples.length} samples` : `FAILED: ${r.error}`} in ${r.duration_ms} ms\n`);
-      for (const s of r.samples) {
-        const labels = Object.entries(s.labels)
-          .map(([k, v]) => `${k}="${escapeLabelValue(v)}"`)
-          .join(',');
-        process.stdout.write(`${s.metric}{${labels}} ${s.value}\n`);
-      }
+    for (const r of results) {
+      process.stdout.write(`# probe ${r.kind}: ${r.error ? `FAILED (${r.error.reason}): ${r.error.message}` : `ok, ${r.samples.length} samples`} in ${r.durationMs} ms\n`);
     }
+    process.stdout.write(await exporter.renderText());
   }
-  return failed > 0 ? 1 : 0;
+  return results.some((r) => r.error) ? 1 : 0;
 }

@@ -5,24 +5,36 @@
  * batch (`runMany`, e.g. fping) get one job per interval for all their targets.
  */
 import { createHash } from 'node:crypto';
-import type { Probe, ProbeSpec, Sample, Target } from './types.js';
+import type { Probe, ProbeKindName, ProbeSpec, Sample, SpecOf, Target } from './types.js';
 import { ProbeError } from './types.js';
+import { probeFor, type ProbeSet } from '../probes/registry.js';
 
 /** What a batch run returns: samples per target name, and optionally why a target has none. */
 export type BatchResult = Map<string, Sample[]> & { errors?: ReadonlyMap<string, ProbeError> };
 
 /** A probe that can serve many targets in one run (one fping process for all of them). */
-export interface BatchProbe extends Probe {
-  runMany(items: { target: Target; spec: ProbeSpec }[], signal: AbortSignal): Promise<BatchResult>;
+export interface BatchProbe<S extends ProbeSpec = ProbeSpec> extends Probe<S> {
+  runMany(items: { target: Target; spec: S }[], signal: AbortSignal): Promise<BatchResult>;
 }
 
-export function isBatchProbe(p: Probe): p is BatchProbe {
-  return typeof (p as Partial<BatchProbe>).runMany === 'function';
+export function isBatchProbe<S extends ProbeSpec>(p: Probe<S>): p is BatchProbe<S> {
+  return typeof (p as Partial<BatchProbe<S>>).runMany === 'function';
+}
+
+/**
+ * Why a run was cut short that is no failure of the target: netmon is stopping, or a reload removed or
+ * changed the job. Such a run produces no result at all (not a fake timeout for the alerts to see).
+ */
+export class RunCancelled extends Error {
+  constructor(readonly why: 'stopping' | 'reload') {
+    super(why === 'stopping' ? 'netmon is stopping' : 'the job was changed by a reload');
+    this.name = 'RunCancelled';
+  }
 }
 
 export interface ProbeResult {
   target: Target;
-  kind: string;
+  kind: ProbeKindName;
   spec: ProbeSpec;
   samples: Sample[];
   error?: ProbeError;
@@ -48,15 +60,17 @@ export interface SchedulerOptions {
 
 interface Job {
   key: string;
-  kind: string;
+  kind: ProbeKindName;
   /** Identity of what the job does; a reload keeps a job whose fingerprint did not change. */
   fingerprint: string;
   intervalMs: number;
   deadlineMs: number;
   offsetMs: number;
-  items: { target: Target; spec: ProbeSpec }[];
+  items: JobItem[];
   timer?: NodeJS.Timeout;
   running?: Promise<void>;
+  /** Abort handle of the run in flight, so a stop or a reload can cancel it. */
+  abort?: AbortController;
   nextAt: number;
 }
 
@@ -76,12 +90,11 @@ export class Scheduler {
   private readonly jobs = new Map<string, Job>();
   private readonly stats: SchedulerStats = { runs: {}, skipped: {}, inFlight: 0, lastLagMs: 0, maxLagMs: 0 };
   private readonly waiting: (() => void)[] = [];
-  /** Abort handles of runs in flight, so stop() does not wait for slow devices. */
-  private readonly inFlight = new Set<AbortController>();
   private running = false;
+  private stopped = false;
 
   constructor(
-    private readonly probes: ReadonlyMap<string, Probe>,
+    private readonly probes: ProbeSet,
     private readonly opts: SchedulerOptions,
   ) {}
 
@@ -103,6 +116,7 @@ export class Scheduler {
         continue;
       }
       if (job.timer) clearTimeout(job.timer);
+      job.abort?.abort(new RunCancelled('reload'));
       this.jobs.delete(key);
       removed++;
     }
@@ -115,7 +129,7 @@ export class Scheduler {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     for (const job of this.jobs.values()) this.arm(job);
   }
@@ -123,23 +137,30 @@ export class Scheduler {
   /** Stop scheduling, abort runs in flight (a slow device must not hold up shutdown) and wait for them to end. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const job of this.jobs.values()) if (job.timer) clearTimeout(job.timer);
-    for (const c of this.inFlight) c.abort(new ProbeError('internal', 'netmon is stopping'));
+    this.stopped = true;
+    for (const job of this.jobs.values()) {
+      if (job.timer) clearTimeout(job.timer);
+      job.abort?.abort(new RunCancelled('stopping'));
+    }
     await Promise.allSettled([...this.jobs.values()].map((j) => j.running));
   }
 
-  /** Run one job now, outside its schedule (used by `netmon probe`). */
+  /**
+   * Run a target's jobs once, now, outside their schedule, through the same path as a scheduled run
+   * (deadline, error classification, `onResult`): what `netmon probe` prints is what the daemon exports.
+   */
   async runOnce(targetName: string): Promise<ProbeResult[]> {
     const results: ProbeResult[] = [];
-    const onResult = this.opts.onResult;
-    for (const job of this.jobs.values()) {
-      const items = job.items.filter((i) => i.target.name === targetName);
-      if (items.length === 0) continue;
-      await this.execute({ ...job, items }, Date.now(), (r) => {
-        results.push(r);
-        onResult(r);
-      });
-    }
+    await Promise.all(
+      [...this.jobs.values()].map(async (job) => {
+        const items = job.items.filter((i) => i.target.name === targetName);
+        if (items.length === 0) return;
+        await this.execute({ ...job, items }, Date.now(), (r) => {
+          results.push(r);
+          this.opts.onResult(r);
+        });
+      }),
+    );
     return results;
   }
 
@@ -148,10 +169,8 @@ export class Scheduler {
     const batches = new Map<string, Job>();
     for (const target of targets) {
       for (const spec of target.probes) {
-        const probe = this.probes.get(spec.kind);
-        if (!probe) throw new Error(`no probe of kind ${spec.kind} (target ${target.name})`);
         const fp = JSON.stringify([target, spec]);
-        if (isBatchProbe(probe)) {
+        if (isBatchProbe(probeFor(this.probes, spec.kind))) {
           const key = `${spec.kind}@${spec.intervalMs}`;
           let job = batches.get(key);
           if (!job) {
@@ -172,7 +191,7 @@ export class Scheduler {
     return jobs;
   }
 
-  private newJob(key: string, kind: string, intervalMs: number, fingerprint: string): Job {
+  private newJob(key: string, kind: ProbeKindName, intervalMs: number, fingerprint: string): Job {
     // The whole run must end before the next slot, so one slow device can never make a job overlap itself.
     return { key, kind, fingerprint, intervalMs, deadlineMs: Math.max(intervalMs * 0.9, 1), offsetMs: slotOffset(key, intervalMs), items: [], nextAt: 0 };
   }
@@ -229,7 +248,7 @@ export class Scheduler {
 
   private async execute(job: Job, scheduledAt: number, emit: (r: ProbeResult) => void): Promise<void> {
     await this.acquire();
-    if (!this.running && emit === this.opts.onResult) {
+    if (this.stopped) {
       // Stopped while queued for a concurrency slot: drop the run.
       this.release();
       return;
@@ -238,46 +257,60 @@ export class Scheduler {
     this.stats.lastLagMs = startedAt - scheduledAt;
     this.stats.maxLagMs = Math.max(this.stats.maxLagMs, this.stats.lastLagMs);
     this.count('runs', job.kind);
-    const probe = this.probes.get(job.kind)!;
     const abort = new AbortController();
-    this.inFlight.add(abort);
+    job.abort = abort;
     const deadline = setTimeout(() => abort.abort(new ProbeError('timeout', `deadline of ${job.deadlineMs} ms reached`)), job.deadlineMs);
     try {
-      if (isBatchProbe(probe) && job.items.length > 0) {
-        let byTarget: BatchResult | undefined;
-        let error: ProbeError | undefined;
-        try {
-          byTarget = await probe.runMany(job.items, abort.signal);
-        } catch (err) {
-          error = asProbeError(err);
-        }
-        const durationMs = Date.now() - startedAt;
-        for (const { target, spec } of job.items) {
-          const samples = byTarget?.get(target.name);
-          const targetError = error ?? (samples ? undefined : (byTarget?.errors?.get(target.name) ?? new ProbeError('internal', 'no result for target')));
-          emit({ target, kind: job.kind, spec, samples: samples ?? [], error: targetError, scheduledAt, startedAt, durationMs });
-        }
-      } else {
-        const { target, spec } = job.items[0]!;
-        try {
-          const samples = await probe.run(target, spec, abort.signal);
-          emit({ target, kind: job.kind, spec, samples, scheduledAt, startedAt, durationMs: Date.now() - startedAt });
-        } catch (err) {
-          const error = asProbeError(err);
-          this.opts.log?.('warn', 'probe failed', { target: target.name, probe: job.kind, reason: error.reason, err: error.message });
-          emit({ target, kind: job.kind, spec, samples: [], error, scheduledAt, startedAt, durationMs: Date.now() - startedAt });
-        }
+      const results = await this.runItems(job.kind, job.items, abort.signal);
+      // Cancelled by a stop or a reload: not the target's failure, and nobody should hear of it.
+      if (abort.signal.reason instanceof RunCancelled) return;
+      const durationMs = Date.now() - startedAt;
+      for (const r of results) {
+        if (r.error) this.opts.log?.('warn', 'probe failed', { target: r.item.target.name, probe: job.kind, reason: r.error.reason, err: r.error.message });
+        emit({ target: r.item.target, kind: job.kind, spec: r.item.spec, samples: r.samples, error: r.error, scheduledAt, startedAt, durationMs });
       }
     } catch (err) {
       // A consumer threw: report it, never let it kill the schedule.
       this.opts.log?.('error', 'probe result handling failed', { job: job.key, err: String(err) });
     } finally {
       clearTimeout(deadline);
-      this.inFlight.delete(abort);
+      if (job.abort === abort) job.abort = undefined;
       this.release();
     }
   }
+
+  /** Run a job's items on their probe: one batch run, or the single item. Failures become per-item errors. */
+  private async runItems<K extends ProbeKindName>(kind: K, items: readonly JobItem[], signal: AbortSignal): Promise<ItemResult[]> {
+    const probe = probeFor(this.probes, kind);
+    const mine = items.filter((i): i is { target: Target; spec: SpecOf<K> } => i.spec.kind === kind);
+    if (isBatchProbe(probe)) {
+      let byTarget: BatchResult | undefined;
+      let error: ProbeError | undefined;
+      try {
+        byTarget = await probe.runMany(mine, signal);
+      } catch (err) {
+        error = asProbeError(err);
+      }
+      return mine.map((item) => {
+        const samples = byTarget?.get(item.target.name);
+        const itemError = error ?? (samples ? undefined : (byTarget?.errors?.get(item.target.name) ?? new ProbeError('internal', 'no result for target')));
+        return { item, samples: samples ?? [], error: itemError };
+      });
+    }
+    return Promise.all(
+      mine.map(async (item) => {
+        try {
+          return { item, samples: await probe.run(item.target, item.spec, signal) };
+        } catch (err) {
+          return { item, samples: [], error: asProbeError(err) };
+        }
+      }),
+    );
+  }
 }
+
+type JobItem = { target: Target; spec: ProbeSpec };
+type ItemResult = { item: JobItem; samples: Sample[]; error?: ProbeError };
 
 function asProbeError(err: unknown): ProbeError {
   if (err instanceof ProbeError) return err;

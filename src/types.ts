@@ -1,4 +1,7 @@
 /** Shapes shared by every part of netmon: where a sample is born (a probe), what it looks like, and who consumes it. */
+import type { SnmpSpec } from '../probes/snmp/kind.js';
+import type { PingSpec } from '../probes/icmp/kind.js';
+import type { HostSpec } from '../probes/host/kind.js';
 
 export type MetricType = 'counter' | 'gauge';
 
@@ -6,7 +9,7 @@ export type MetricType = 'counter' | 'gauge';
 export interface Sample {
   /** Prometheus-style metric name, e.g. `netmon_interface_receive_bytes_total`. */
   metric: string;
-  /** Labels identifying the series; always include `target`. */
+  /** Labels identifying the series. From a probe: its own; after the pipeline: also `target`, `site` and the target's labels. */
   labels: Record<string, string>;
   value: number;
   /** Milliseconds since the Unix epoch. */
@@ -29,18 +32,30 @@ export interface Target {
   probes: ProbeSpec[];
 }
 
-/** One probe configured on one target. `options` is the probe kind's own validated config block. */
-export interface ProbeSpec {
-  kind: string;
+/** One probe configured on one target: its kind, schedule and the kind's own validated, typed options. */
+export interface ProbeSpecOf<K extends string, O> {
+  kind: K;
   intervalMs: number;
   timeoutMs: number;
-  options: Record<string, unknown>;
+  options: O;
 }
 
-/** A probe plug-in: one small interface. Adding a probe kind means adding a module in `probes/` that exports one of these. */
-export interface Probe {
-  readonly kind: string;
-  run(target: Target, spec: ProbeSpec, signal: AbortSignal): Promise<Sample[]>;
+/**
+ * Every probe kind's spec, discriminated by `kind`. A new kind adds its spec type here and its descriptor
+ * to probes/registry.ts (the registry's type checks that the two lists agree).
+ */
+export type ProbeSpec = SnmpSpec | PingSpec | HostSpec;
+export type ProbeKindName = ProbeSpec['kind'];
+export type SpecOf<K extends ProbeKindName> = Extract<ProbeSpec, { kind: K }>;
+
+/**
+ * A probe plug-in: one small interface. It measures and returns samples with ITS OWN labels only (if_index,
+ * method, mountpoint...): target, site and the target's configured labels are added once at the fan-out
+ * (src/pipeline.ts), as are the health series.
+ */
+export interface Probe<S extends ProbeSpec = ProbeSpec> {
+  readonly kind: S['kind'];
+  run(target: Target, spec: S, signal: AbortSignal): Promise<Sample[]>;
   /** Release sockets, child processes, caches. */
   close?(): Promise<void>;
 }

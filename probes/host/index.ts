@@ -4,17 +4,17 @@
  */
 import si from 'systeminformation';
 import type { Probe, Sample } from '../../src/types.js';
+import type { HostSpec } from './kind.js';
 
-export function createHostProbe(): Probe {
+export function createHostProbe(): Probe<HostSpec> {
   return {
     kind: 'host',
-    async run(target) {
+    async run() {
       const [load, mem, disks] = await Promise.all([si.currentLoad(), si.mem(), si.fsSize()]);
       const ts = Date.now();
-      const base = { target: target.name, site: target.site };
       const g = (metric: string, value: number, help: string, unit: string, labels: Record<string, string> = {}): Sample => ({
         metric,
-        labels: { ...base, ...labels },
+        labels,
         value,
         ts,
         type: 'gauge',

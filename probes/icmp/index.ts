@@ -18,7 +18,8 @@
  *   netmon_ping_reachability_state      0 down, 1 degraded, 2 up (with hysteresis, see state.ts)
  * The full sorted RTT list of the last cycle is in PingBatchResult.results (PingResult.stats.sorted).
  */
-import type { Probe, ProbeSpec, Sample, Target } from '../../src/types.js';
+import type { Probe, Sample, Target } from '../../src/types.js';
+import type { PingSpec } from './kind.js';
 import { ProbeError } from '../../src/types.js';
 import { findExecutable, fpingArgs, planCycle, runFping, type FpingPlan, type PlanOptions } from './fping.js';
 import { parseFping } from './parse.js';
@@ -63,10 +64,9 @@ export class PingBatchResult extends Map<string, Sample[]> {
   readonly results = new Map<string, PingResult>();
 }
 
-export interface PingProbe extends Probe {
-  readonly kind: 'ping';
+export interface PingProbe extends Probe<PingSpec> {
   readonly method: PingMethod;
-  runMany(items: { target: Target; spec: ProbeSpec }[], signal: AbortSignal): Promise<PingBatchResult>;
+  runMany(items: { target: Target; spec: PingSpec }[], signal: AbortSignal): Promise<PingBatchResult>;
   state(targetName: string): Reachability | undefined;
 }
 
@@ -92,7 +92,7 @@ export const PING_METRICS: Record<string, { unit: string; help: string }> = Obje
 export const DEFAULT_SMOKE_QUANTILES = [0.1, 0.25, 0.75, 0.9];
 
 export function pingSamples(r: PingResult, smokeQuantiles: number[] = DEFAULT_SMOKE_QUANTILES): Sample[] {
-  const labels = { target: r.target, method: r.method };
+  const labels = { method: r.method };
   const out: Sample[] = [];
   const add = (m: readonly [string, string, string], value: number | undefined, extra?: Record<string, string>) => {
     if (value === undefined) return;
@@ -111,12 +111,6 @@ export function pingSamples(r: PingResult, smokeQuantiles: number[] = DEFAULT_SM
   if (s.received > 0) for (const q of smokeQuantiles) add(M.quantile, quantile(s.sorted, q), { smoke_quantile: String(q) });
   add(M.state, REACHABILITY_VALUE[r.state]);
   return out;
-}
-
-function countOf(spec: ProbeSpec): number {
-  const c = Number(spec.options['count'] ?? 20);
-  if (!Number.isInteger(c) || c < 1 || c > 10_000) throw new ProbeError('config', `ping count must be an integer 1..10000, got ${String(spec.options['count'])}`);
-  return c;
 }
 
 export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
@@ -170,15 +164,15 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
     return { echo, dups, icmp };
   }
 
-  async function runMany(items: { target: Target; spec: ProbeSpec }[], signal: AbortSignal): Promise<PingBatchResult> {
+  async function runMany(items: { target: Target; spec: PingSpec }[], signal: AbortSignal): Promise<PingBatchResult> {
     const out = new PingBatchResult();
     const ts = Date.now();
     // Resolve first; one bad name fails only its own target.
-    type Job = { target: Target; address: string; count: number; spec: ProbeSpec };
+    type Job = { target: Target; address: string; count: number; spec: PingSpec };
     const jobs: Job[] = [];
     await Promise.all(items.map(async ({ target, spec }) => {
       try {
-        jobs.push({ target, spec, count: countOf(spec), address: await resolver.resolve(target.address) });
+        jobs.push({ target, spec, count: spec.options.count, address: await resolver.resolve(target.address) });
       } catch (e) {
         out.errors.set(target.name, e instanceof ProbeError ? e : new ProbeError('internal', String(e)));
       }

@@ -12,9 +12,9 @@
  *      counters through CounterTracker (wraps, resets, discontinuities, rate ceiling).
  */
 import type snmp from 'net-snmp';
-import type { Probe, ProbeSpec, Sample, Target } from '../../src/types.js';
+import type { Probe, Sample, Target } from '../../src/types.js';
 import { ProbeError } from '../../src/types.js';
-import type { SnmpProbeOptions } from '../../src/config/model.js';
+import type { SnmpProbeOptions, SnmpSpec } from './kind.js';
 import { loadProfiles, placeholders, type Profile, type ProfileMetric, type ProfileTable } from './profile.js';
 import { openSession } from './session.js';
 import { getScalars, newWalkStats, walkColumns, type ColumnData, type RawValue, type WalkOptions, type WalkStats } from './walk.js';
@@ -46,7 +46,7 @@ export interface SnmpPollInfo {
   samples: number;
 }
 
-export interface SnmpProbe extends Probe {
+export interface SnmpProbe extends Probe<SnmpSpec> {
   /** Profiles known to the probe, for config validation. */
   readonly profiles: ReadonlyMap<string, Profile>;
   /** Statistics of the last poll of a target. */
@@ -147,7 +147,7 @@ function rawToLabel(raw: RawValue | undefined): string {
   return v === undefined ? '' : String(v);
 }
 
-function describeError(err: unknown, target: Target, opts: SnmpProbeOptions, spec: ProbeSpec): ProbeError {
+function describeError(err: unknown, target: Target, opts: SnmpProbeOptions, spec: SnmpSpec): ProbeError {
   if (err instanceof ProbeError) return err;
   const e = err as Error & { name?: string; code?: number };
   const msg = e?.message ?? String(err);
@@ -193,7 +193,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const states = new Map<string, TargetState>();
   const plans = new Map<string, Plan>();
 
-  function stateFor(target: Target, o: SnmpProbeOptions, spec: ProbeSpec): TargetState {
+  function stateFor(target: Target, o: SnmpProbeOptions, spec: SnmpSpec): TargetState {
     const key = JSON.stringify([target.address, o.port, o.credentialName, o.credential, spec.timeoutMs, o.retries]);
     let st = states.get(target.name);
     if (st && st.sessionKey !== key) {
@@ -224,13 +224,13 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     return plan;
   }
 
-  async function run(target: Target, spec: ProbeSpec, signal: AbortSignal): Promise<Sample[]> {
-    const o = spec.options as unknown as SnmpProbeOptions;
+  async function run(target: Target, spec: SnmpSpec, signal: AbortSignal): Promise<Sample[]> {
+    const o = spec.options;
     const plan = planFor(o.profiles);
     const st = stateFor(target, o, spec);
     const stats = newWalkStats();
     const walkOpts: WalkOptions = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
-    const base: Record<string, string> = { target: target.name, site: target.site, ...target.labels };
+    const base: Record<string, string> = {};
     try {
       // 1. scalars, uptime, change indicators
       const scalarOids = new Set<string>([SYS_UPTIME, ...plan.indicators]);

@@ -3,7 +3,9 @@
  * inventory of runtime targets derived from it.
  */
 import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, UplinkConfig } from './schema.js';
-import type { ProbeSpec, Target } from '../types.js';
+import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
+import type { ProbeKind, SpecContext } from '../../probes/kind.js';
+import { PROBE_KIND_NAMES, PROBE_KINDS } from '../../probes/registry.js';
 
 export interface LoadedConfig {
   /** Absolute path of the main file. */
@@ -44,58 +46,24 @@ export interface WebConfig {
   users: Map<string, string>;
 }
 
-/** Options of an `snmp` probe after defaults and credential resolution. */
-export interface SnmpProbeOptions {
-  port: number;
-  credentialName: string;
-  credential: SnmpCredentialConfig;
-  retries: number;
-  maxRepetitions: number;
-  profiles: string[];
+export { ROLE_PROFILES, type SnmpProbeOptions } from '../../probes/snmp/kind.js';
+
+type Defaults = MainFileConfig['defaults'];
+const KINDS: { readonly [K in ProbeKindName]: ProbeKind<SpecOf<K>> } = PROBE_KINDS;
+
+/** A target's spec of one probe kind, or undefined when the target has no block of that kind. */
+function specOf<K extends ProbeKindName>(kind: K, t: TargetConfig, d: Defaults, ctx: SpecContext): SpecOf<K> | undefined {
+  const block: unknown = t[kind];
+  return block === undefined ? undefined : KINDS[kind].spec(block, d[kind], ctx);
 }
 
-/** Profiles a target role brings by default (the profile files live in probes/profiles/). */
-export const ROLE_PROFILES: Record<TargetConfig['role'], string[]> = {
-  uplink: ['system', 'if-mib'],
-  switch: ['system', 'if-mib'],
-  fibre: ['system', 'if-mib', 'optical-cisco', 'optical-juniper', 'optical-huawei', 'optical-h3c', 'optical-entity-sensor'],
-  server: ['system', 'if-mib', 'host-resources', 'ucd-snmp'],
-};
-
 export function buildTargets(config: LoadedConfig): Target[] {
-  const d = config.defaults;
   return config.targets.map((t) => {
+    const ctx: SpecContext = { target: t, credentials: config.credentials };
     const probes: ProbeSpec[] = [];
-    if (t.snmp) {
-      const credential = config.credentials.get(t.snmp.credential);
-      if (!credential) throw new Error(`target ${t.name}: credential ${t.snmp.credential} is not defined`);
-      const base = t.snmp.replace_default_profiles ? [] : ROLE_PROFILES[t.role];
-      const options: SnmpProbeOptions = {
-        port: t.snmp.port,
-        credentialName: t.snmp.credential,
-        credential,
-        retries: t.snmp.retries ?? d.snmp.retries,
-        maxRepetitions: t.snmp.max_repetitions ?? d.snmp.max_repetitions,
-        profiles: [...new Set([...base, ...t.snmp.profiles])],
-      };
-      probes.push({
-        kind: 'snmp',
-        intervalMs: t.snmp.interval ?? d.snmp.interval,
-        timeoutMs: t.snmp.timeout ?? d.snmp.timeout,
-        options: options as unknown as Record<string, unknown>,
-      });
-    }
-    if (t.ping) {
-      probes.push({
-        kind: 'ping',
-        intervalMs: t.ping.interval ?? d.ping.interval,
-        timeoutMs: t.ping.timeout ?? d.ping.timeout,
-        options: { count: t.ping.count ?? d.ping.count },
-      });
-    }
-    if (t.host) {
-      const intervalMs = t.host.interval ?? d.host.interval;
-      probes.push({ kind: 'host', intervalMs, timeoutMs: intervalMs, options: {} });
+    for (const kind of PROBE_KIND_NAMES) {
+      const spec = specOf(kind, t, config.defaults, ctx);
+      if (spec) probes.push(spec);
     }
     const site = config.sites.find((s) => s.id === t.site);
     return {

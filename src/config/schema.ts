@@ -8,36 +8,23 @@
  */
 import { z } from 'zod';
 
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$/;
-const DURATION_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3, y: 365 * 86400e3 };
-const DURATION_HINT = 'expected a duration such as 500ms, 10s, 5m, 1h, 30d or 1y';
+import { PROBE_KINDS } from '../../probes/registry.js';
+import { bitRate, duration, name, port } from './primitives.js';
 
-/** A duration such as `500ms`, `10s`, `5m`, `1h`, `30d`, `1y`; parsed to milliseconds. */
-export const duration = z
-  .string({ error: DURATION_HINT })
-  .regex(DURATION_RE, DURATION_HINT)
-  .transform((s) => {
-    const m = DURATION_RE.exec(s)!;
-    return Math.round(Number(m[1]) * DURATION_MS[m[2]!]!);
-  });
+export { bitRate, duration } from './primitives.js';
 
-const RATE_RE = /^(\d+(?:\.\d+)?)\s*(bps|kbps|Kbps|Mbps|Gbps|Tbps)$/;
-const RATE_MULT: Record<string, number> = { bps: 1, kbps: 1e3, Kbps: 1e3, Mbps: 1e6, Gbps: 1e9, Tbps: 1e12 };
-const RATE_HINT = 'expected a bit rate such as 2Mbps, 100Mbps or 10Gbps';
+type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
 
-/** A bit rate such as `2Mbps` or `100 Mbps` (SI prefixes, as network people write them); parsed to bits per second. */
-export const bitRate = z
-  .string({ error: RATE_HINT })
-  .regex(RATE_RE, RATE_HINT)
-  .transform((s) => {
-    const m = RATE_RE.exec(s)!;
-    return Number(m[1]) * RATE_MULT[m[2]!]!;
-  });
+/** `targets[].<kind>` of every probe kind: each kind states its own block (and limits) once. */
+function probeBlocks<R extends KindSchemas>(kinds: R): { [K in keyof R]: z.ZodOptional<R[K]['block']> } {
+  return Object.fromEntries(Object.entries(kinds).map(([k, d]) => [k, d.block.optional()])) as { [K in keyof R]: z.ZodOptional<R[K]['block']> };
+}
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, `-`, `_` or `.`, starting with a letter or digit');
-const port = z.number().int().min(1).max(65535);
+/** `defaults.<kind>` of every probe kind. */
+function probeDefaults<R extends KindSchemas>(kinds: R): { [K in keyof R]: R[K]['defaults'] } {
+  return Object.fromEntries(Object.entries(kinds).map(([k, d]) => [k, d.defaults])) as { [K in keyof R]: R[K]['defaults'] };
+}
+
 const KEY_HINT = 'must be at least 8 characters (RFC 3414)';
 
 // YAML reads `version: 3` as a number; accept it and normalise to the string form the rest of netmon uses.
@@ -81,33 +68,6 @@ export const snmpCredential = z
   .describe('SNMP credentials, referenced by name from targets');
 export type SnmpCredentialConfig = z.output<typeof snmpCredential>;
 
-export const snmpProbeConfig = z
-  .strictObject({
-    credential: name.describe('name of an entry under `credentials`'),
-    port: port.default(161).describe('UDP port of the agent'),
-    interval: duration.optional().describe('polling interval; defaults.snmp.interval if absent'),
-    timeout: duration.optional().describe('per-request timeout; defaults.snmp.timeout if absent'),
-    retries: z.number().int().min(0).max(10).optional(),
-    max_repetitions: z.number().int().min(1).max(200).optional().describe('GETBULK max-repetitions'),
-    profiles: z.array(name).default([]).describe("profiles added to the ones the target's role brings"),
-    replace_default_profiles: z.boolean().default(false).describe("replace the role's default profiles instead of adding to them"),
-  })
-  .describe('poll this target over SNMP');
-
-export const pingProbeConfig = z
-  .strictObject({
-    interval: duration.optional(),
-    count: z.number().int().min(1).max(1000).optional().describe('echo requests per round'),
-    timeout: duration.optional(),
-  })
-  .describe('ping this target (fping)');
-
-export const hostProbeConfig = z
-  .strictObject({
-    interval: duration.optional(),
-  })
-  .describe('collect host metrics of the machine netmon runs on');
-
 export const target = z.strictObject({
   name: name.describe('unique target name'),
   address: z.string().min(1).describe('IPv4/IPv6 address or DNS name'),
@@ -118,9 +78,8 @@ export const target = z.strictObject({
     .record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a Prometheus label name (lower case letters, digits, `_`)'), z.string())
     .default({})
     .describe('extra labels on every series of this target'),
-  snmp: snmpProbeConfig.optional(),
-  ping: pingProbeConfig.optional(),
-  host: hostProbeConfig.optional(),
+  // One optional block per probe kind (probes/registry.ts): `snmp:`, `ping:`, `host:`.
+  ...probeBlocks(PROBE_KINDS),
 });
 export type TargetConfig = z.output<typeof target>;
 
@@ -354,22 +313,7 @@ export const mainFile = z
       .prefault({}),
     defaults: z
       .strictObject({
-        snmp: z
-          .strictObject({
-            interval: duration.prefault('60s'),
-            timeout: duration.prefault('2s'),
-            retries: z.number().int().min(0).max(10).default(1),
-            max_repetitions: z.number().int().min(1).max(200).default(25),
-          })
-          .prefault({}),
-        ping: z
-          .strictObject({
-            interval: duration.prefault('60s'),
-            count: z.number().int().min(1).max(1000).default(20),
-            timeout: duration.prefault('1s'),
-          })
-          .prefault({}),
-        host: z.strictObject({ interval: duration.prefault('30s') }).prefault({}),
+        ...probeDefaults(PROBE_KINDS),
       })
       .prefault({})
       .describe('probe settings used where a target does not set its own'),

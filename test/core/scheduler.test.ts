@@ -1,20 +1,35 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextSlot, Scheduler, slotOffset, type ProbeResult } from '../../src/scheduler.js';
-import type { Probe, ProbeSpec, Sample, Target } from '../../src/types.js';
+import type { ProbeSet } from '../../probes/registry.js';
+import type { HostSpec } from '../../probes/host/kind.js';
+import type { PingSpec } from '../../probes/icmp/kind.js';
+import type { Probe, Sample, Target } from '../../src/types.js';
 
-function target(name: string, intervalMs = 10_000, kind = 'fake'): Target {
-  const spec: ProbeSpec = { kind, intervalMs, timeoutMs: 1000, options: {} };
+/** The fake probes below stand in for the `host` kind (one run per target); `ping` is the batch kind. */
+function target(name: string, intervalMs = 10_000, kind: 'host' | 'ping' = 'host'): Target {
+  const spec: HostSpec | PingSpec = kind === 'host' ? { kind, intervalMs, timeoutMs: 1000, options: {} } : { kind, intervalMs, timeoutMs: 1000, options: { count: 1 } };
   return { name, address: '127.0.0.1', site: 's', role: 'switch', labels: {}, probes: [spec] };
 }
 
+const unused = (kind: string) => ({
+  async run(): Promise<Sample[]> {
+    throw new Error(`the ${kind} probe is not part of this test`);
+  },
+});
+
+/** A probe set whose `host` probe is `host` (and `ping`, when given, the batch one). */
+function probes(host: Probe<HostSpec>, ping?: Probe<PingSpec>): ProbeSet {
+  return { host, ping: ping ?? { kind: 'ping', ...unused('ping') }, snmp: { kind: 'snmp', ...unused('snmp') } };
+}
+
 /** A probe whose runs take `durationMs` of (fake) time and record when they started. */
-function fakeProbe(durationMs: number, kind = 'fake') {
+function fakeProbe(durationMs: number) {
   const starts: { target: string; at: number }[] = [];
   let running = 0;
   let maxRunning = 0;
-  const probe: Probe = {
-    kind,
-    async run(t: Target, _spec: ProbeSpec, signal: AbortSignal): Promise<Sample[]> {
+  const probe: Probe<HostSpec> = {
+    kind: 'host',
+    async run(t: Target, _spec: HostSpec, signal: AbortSignal): Promise<Sample[]> {
       starts.push({ target: t.name, at: Date.now() });
       running++;
       maxRunning = Math.max(maxRunning, running);
@@ -58,7 +73,7 @@ describe('scheduler', () => {
   it('spreads starts across the interval and runs each job once per interval', async () => {
     const fake = fakeProbe(10);
     const results: ProbeResult[] = [];
-    const s = new Scheduler(new Map([['fake', fake.probe]]), { maxConcurrency: 100, onResult: (r) => results.push(r) });
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 100, onResult: (r) => results.push(r) });
     const targets = Array.from({ length: 50 }, (_, i) => target(`t${i}`));
     s.setTargets(targets);
     const t0 = Date.now();
@@ -81,7 +96,7 @@ describe('scheduler', () => {
   it('never overlaps a job with itself: a slow run skips the next slot and counts it', async () => {
     const fake = fakeProbe(25_000); // longer than the 10 s interval, shorter than... the 9 s deadline aborts it
     const results: ProbeResult[] = [];
-    const s = new Scheduler(new Map([['fake', fake.probe]]), { maxConcurrency: 10, onResult: (r) => results.push(r) });
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 10, onResult: (r) => results.push(r) });
     s.setTargets([target('slow')]);
     s.start();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -89,17 +104,17 @@ describe('scheduler', () => {
     expect(fake.maxRunning()).toBe(1);
     // each run hits the 9 s deadline (0.9 × interval), so it ends before the next slot: no skips, only timeouts
     expect(results.length).toBeGreaterThanOrEqual(5);
-    // (the last run may instead have been aborted by stop())
-    expect(results.slice(0, -1).every((r) => r.error?.reason === 'timeout')).toBe(true);
-    expect(s.getStats().skipped.fake ?? 0).toBe(0);
+    // (a run cancelled by stop() produces no result at all)
+    expect(results.every((r) => r.error?.reason === 'timeout')).toBe(true);
+    expect(s.getStats().skipped.host ?? 0).toBe(0);
   });
 
   it('counts a skipped cycle when a run ignores its deadline', async () => {
     // A probe that does not honour the abort signal keeps running past its slot.
     let active = 0;
     let maxActive = 0;
-    const stubborn: Probe = {
-      kind: 'fake',
+    const stubborn: Probe<HostSpec> = {
+      kind: 'host',
       async run() {
         active++;
         maxActive = Math.max(maxActive, active);
@@ -108,7 +123,7 @@ describe('scheduler', () => {
         return [];
       },
     };
-    const s = new Scheduler(new Map([['fake', stubborn]]), { maxConcurrency: 10, onResult: () => undefined });
+    const s = new Scheduler(probes(stubborn), { maxConcurrency: 10, onResult: () => undefined });
     s.setTargets([target('stubborn')]);
     s.start();
     await vi.advanceTimersByTimeAsync(100_000);
@@ -118,25 +133,58 @@ describe('scheduler', () => {
     expect(maxActive).toBe(1);
     // runs take 25 s at a 10 s interval: of every 3 slots, 2 are skipped
     const { runs, skipped } = s.getStats();
-    expect(runs.fake).toBeGreaterThanOrEqual(3);
-    expect(skipped.fake).toBeGreaterThanOrEqual(2 * (runs.fake! - 1));
+    expect(runs.host).toBeGreaterThanOrEqual(3);
+    expect(skipped.host).toBeGreaterThanOrEqual(2 * (runs.host! - 1));
   });
 
   it('stop() aborts runs in flight instead of waiting for them', async () => {
     const fake = fakeProbe(8000);
     const results: ProbeResult[] = [];
-    const s = new Scheduler(new Map([['fake', fake.probe]]), { maxConcurrency: 10, onResult: (r) => results.push(r) });
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 10, onResult: (r) => results.push(r) });
     s.setTargets([target('a')]);
     s.start();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(fake.starts.length).toBe(1);
     await s.stop(); // would hang with fake timers if it waited for the 8 s run
-    expect(results.at(-1)?.error?.message).toBe('netmon is stopping');
+    // Cancelled by the stop: not the target's failure, so no result reaches any consumer.
+    expect(results).toEqual([]);
+    expect(fake.maxRunning()).toBe(1);
+  });
+
+  it('a run whose job a reload removes or changes produces no result', async () => {
+    const fake = fakeProbe(8000);
+    const results: ProbeResult[] = [];
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 10, onResult: (r) => results.push(r) });
+    s.setTargets([target('a'), target('b')]);
+    s.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fake.starts.map((x) => x.target).sort()).toEqual(['a', 'b']);
+    // While both runs are in flight: `a` is reconfigured (new interval), `b` kept.
+    s.setTargets([target('a', 20_000), target('b')]);
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(results.map((r) => r.target.name)).toEqual(['b']);
+    expect(results[0]!.error).toBeUndefined();
+    await s.stop();
+  });
+
+  it('runOnce runs a target now, outside its schedule, through onResult as a scheduled run would', async () => {
+    const fake = fakeProbe(100);
+    const seen: ProbeResult[] = [];
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 10, onResult: (r) => seen.push(r) });
+    s.setTargets([target('a'), target('b')]);
+    const pending = s.runOnce('a');
+    await vi.advanceTimersByTimeAsync(200);
+    const results = await pending;
+    expect(results.map((r) => [r.target.name, r.kind, r.samples.length, r.error])).toEqual([['a', 'host', 1, undefined]]);
+    // the same result objects went to the consumer, as from a scheduled run
+    expect(seen).toEqual(results);
+    expect(seen[0]).toBe(results[0]);
+    expect(fake.starts.map((x) => x.target)).toEqual(['a']);
   });
 
   it('bounds global concurrency', async () => {
     const fake = fakeProbe(3000);
-    const s = new Scheduler(new Map([['fake', fake.probe]]), { maxConcurrency: 4, onResult: () => undefined });
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 4, onResult: () => undefined });
     s.setTargets(Array.from({ length: 40 }, (_, i) => target(`t${i}`, 10_000)));
     s.start();
     await vi.advanceTimersByTimeAsync(20_000);
@@ -147,21 +195,21 @@ describe('scheduler', () => {
 
   it('a reload keeps unchanged jobs and replaces changed ones', () => {
     const fake = fakeProbe(1);
-    const s = new Scheduler(new Map([['fake', fake.probe]]), { maxConcurrency: 4, onResult: () => undefined });
+    const s = new Scheduler(probes(fake.probe), { maxConcurrency: 4, onResult: () => undefined });
     expect(s.setTargets([target('a'), target('b')])).toEqual({ added: 2, removed: 0, kept: 0 });
     expect(s.setTargets([target('a'), target('b', 20_000), target('c')])).toEqual({ added: 2, removed: 1, kept: 1 });
     expect(s.setTargets([target('c')])).toEqual({ added: 0, removed: 2, kept: 1 });
   });
 
   it('a failing probe becomes an error result, not a crash', async () => {
-    const broken: Probe = {
-      kind: 'fake',
+    const broken: Probe<HostSpec> = {
+      kind: 'host',
       async run() {
         throw new Error('boom');
       },
     };
     const results: ProbeResult[] = [];
-    const s = new Scheduler(new Map([['fake', broken]]), { maxConcurrency: 4, onResult: (r) => results.push(r) });
+    const s = new Scheduler(probes(broken), { maxConcurrency: 4, onResult: (r) => results.push(r) });
     s.setTargets([target('x')]);
     s.start();
     await vi.advanceTimersByTimeAsync(25_000);
@@ -174,7 +222,7 @@ describe('scheduler', () => {
   it('batches targets of a batch probe into one run per interval', async () => {
     const calls: string[][] = [];
     const batch = {
-      kind: 'ping',
+      kind: 'ping' as const,
       async run(): Promise<Sample[]> {
         throw new Error('not used');
       },
@@ -184,7 +232,7 @@ describe('scheduler', () => {
       },
     };
     const results: ProbeResult[] = [];
-    const s = new Scheduler(new Map([['ping', batch]]), { maxConcurrency: 4, onResult: (r) => results.push(r) });
+    const s = new Scheduler(probes(fakeProbe(1).probe, batch), { maxConcurrency: 4, onResult: (r) => results.push(r) });
     s.setTargets([target('a', 10_000, 'ping'), target('b', 10_000, 'ping'), target('c', 20_000, 'ping')]);
     s.start();
     await vi.advanceTimersByTimeAsync(20_000);

@@ -4,9 +4,10 @@ import { uplinkDeriver } from '../../src/uplinks.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import type { Sample, Target } from '../../src/types.js';
 import { ProbeError } from '../../src/types.js';
+import { testSpec } from '../helpers/specs.js';
 
 const target: Target = { name: 'dc-core', address: '127.0.0.1', site: 'dc', role: 'uplink', labels: {}, probes: [] };
-const spec = { kind: 'snmp', intervalMs: 10_000, timeoutMs: 2000, options: {} };
+const spec = testSpec('snmp');
 
 function result(ts: number, inBytes: number, outBytes: number, error?: ProbeError): ProbeResult {
   const port = { target: 'dc-core', site: 'dc', if_index: '2', if_name: 'Gi0/2', if_alias: 'intl' };

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Exporter, escapeLabelValue, formatValue, seriesKey } from '../../src/exporter.js';
 import { registerSelfMetrics } from '../../src/self-metrics.js';
+import { Pipeline } from '../../src/pipeline.js';
 import { ProbeError, result, sample, target } from './helpers.js';
 
 function fakeClock(start = 1_700_000_000_000) {
@@ -30,7 +31,6 @@ describe('Exporter format', () => {
     expect(text).toContain('netmon_interface_oper_up{if_alias="a \\"quoted\\" \\\\ back\\nslash",if_index="1",if_name="Gi0/1",site="Sở Tài chính",target="dc-core"} 1\n');
     expect(text).toContain('netmon_interface_receive_bytes_total{if_alias="Đường truyền Huế",if_index="1",if_name="Gi0/1",site="Sở Tài chính",target="dc-core"} 12345678901234\n');
     expect(text.indexOf('# HELP netmon_interface_oper_up')).toBeLessThan(text.indexOf('# HELP netmon_interface_receive_bytes_total'));
-    expect(text.indexOf('# HELP netmon_interface_receive_bytes_total')).toBeLessThan(text.indexOf('# HELP netmon_probe_last_success_timestamp_seconds'));
     // The bytes are valid UTF-8 (a fatal decoder would throw otherwise).
     expect(() => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(text))).not.toThrow();
   });
@@ -116,14 +116,12 @@ describe('Exporter groups and freshness (fake clock)', () => {
     const t = target('site-a', 'Phường Phú Hội');
     const ok = () => result(t, 'snmp', [sample('netmon_interface_receive_bytes_total', ifLabels('site-a', 1), 1000, 'counter')], { intervalMs: 10_000, timeoutMs: 2_000, at: clock.now() });
     const fail = (reason: 'timeout' | 'auth') => result(t, 'snmp', [], { error: new ProbeError(reason, 'no answer'), intervalMs: 10_000, timeoutMs: 2_000, at: clock.now() });
-    const publish = (r: ReturnType<typeof ok>) => {
-      // What the pipeline adds to every result.
-      const labels = { target: r.target.name, site: r.target.site, probe: r.kind };
-      r.samples.push(sample('netmon_probe_success', labels, r.error ? 0 : 1), sample('netmon_probe_duration_seconds', labels, 0.005));
-      e.accept(r);
-    };
+    // The pipeline makes the health series; the exporter only exposes them.
+    const pipeline = new Pipeline();
+    pipeline.subscribe('exporter', (r) => e.accept(r));
+    const publish = (r: ReturnType<typeof ok>) => pipeline.publish(r);
     publish(ok());
-    const okAt = clock.now() / 1000;
+    const okAt = (clock.now() + 5) / 1000; // the run's end: started now, took 5 ms
     let text = await e.renderText();
     expect(series(text, 'netmon_interface_receive_bytes_total')).toHaveLength(1);
     expect(text).toContain('netmon_probe_success{probe="snmp",site="Phường Phú Hội",target="site-a"} 1\n');
@@ -160,7 +158,7 @@ describe('Exporter groups and freshness (fake clock)', () => {
     text = await e.renderText();
     expect(series(text, 'netmon_interface_receive_bytes_total')).toHaveLength(1);
     expect(series(text, 'netmon_probe_failure_info')).toHaveLength(0);
-    expect(text).toContain(`netmon_probe_last_success_timestamp_seconds{probe="snmp",site="Phường Phú Hội",target="site-a"} ${clock.now() / 1000}\n`);
+    expect(text).toContain(`netmon_probe_last_success_timestamp_seconds{probe="snmp",site="Phường Phú Hội",target="site-a"} ${(clock.now() + 5) / 1000}\n`);
   });
 
   it('health series go stale too if the probe stops running at all (no frozen probe_success)', async () => {
@@ -169,7 +167,7 @@ describe('Exporter groups and freshness (fake clock)', () => {
     const t = target('gone');
     e.accept(result(t, 'ping', [sample('netmon_probe_success', { target: 'gone', site: 's', probe: 'ping' }, 1)], { intervalMs: 10_000, timeoutMs: 1_000 }));
     clock.advance(5 * 10_000 + 1_000);
-    expect(e.seriesCount()).toBe(2);
+    expect(e.seriesCount()).toBe(1);
     clock.advance(1);
     expect(e.seriesCount()).toBe(0);
   });
@@ -226,7 +224,7 @@ describe('Exporter at scale', () => {
     const t1 = performance.now();
     const out = await e.render();
     const renderMs = performance.now() - t1;
-    expect(e.seriesCount()).toBe(100_000 + 1000); // + netmon_probe_last_success_timestamp_seconds per target
+    expect(e.seriesCount()).toBe(100_000);
     expect(out.length).toBeGreaterThan(10_000_000);
     // Generous bounds for a shared 2-core machine; bench/metrics.ts measures properly.
     expect(updateMs).toBeLessThan(5000);

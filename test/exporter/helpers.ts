@@ -9,17 +9,19 @@ import { parseDocument } from 'yaml';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { ProbeError, type Sample, type Target } from '../../src/types.js';
 import { ROOT } from '../../src/paths.js';
+import { testSpec } from '../helpers/specs.js';
 
 export function target(name: string, site = 'Sở Tài chính'): Target {
   return { name, address: '127.0.0.1', site, role: 'switch', labels: {}, probes: [] };
 }
 
-export function result(t: Target, kind: string, samples: Sample[], opts: { error?: ProbeError; intervalMs?: number; timeoutMs?: number; at?: number } = {}): ProbeResult {
+/** A result as the scheduler makes it; the spec's options are the kind's defaults (the exporter does not read them). */
+export function result(t: Target, kind: 'snmp' | 'ping' | 'host', samples: Sample[], opts: { error?: ProbeError; intervalMs?: number; timeoutMs?: number; at?: number } = {}): ProbeResult {
   const at = opts.at ?? Date.now();
   return {
     target: t,
     kind,
-    spec: { kind, intervalMs: opts.intervalMs ?? 10_000, timeoutMs: opts.timeoutMs ?? 2_000, options: {} },
+    spec: testSpec(kind, opts.intervalMs, opts.timeoutMs),
     samples,
     error: opts.error,
     scheduledAt: at,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Exporter } from '../../src/exporter.js';
 import { registerSelfMetrics } from '../../src/self-metrics.js';
-import { healthSamples } from '../../src/pipeline.js';
+import { Pipeline } from '../../src/pipeline.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
 import { ROOT } from '../../src/paths.js';
 import { loadProfiles } from '../../probes/snmp/profile.js';
@@ -50,15 +50,13 @@ describe.runIf(haveTool)('promtool check metrics', () => {
       reload: () => ({ successful: false, lastSuccessMs: Date.now() }),
       exportedSeries: () => e.seriesCount(),
     });
+    const pipeline = new Pipeline();
+    pipeline.subscribe('exporter', (r) => e.accept(r));
     const t = target('sw-phu-hoi', 'Phường Phú Hội');
-    const ok = result(t, 'snmp', []);
-    ok.samples.push(...healthSamples(ok));
-    e.accept(ok);
-    const bad = result(target('sw-a-luoi', 'Huyện A Lưới'), 'ping', [], { error: new ProbeError('timeout', 'x') });
-    bad.samples.push(...healthSamples(bad));
-    e.accept(bad);
+    pipeline.publish(result(t, 'snmp', []));
+    pipeline.publish(result(target('sw-a-luoi', 'Huyện A Lưới'), 'ping', [], { error: new ProbeError('timeout', 'x') }));
     const text = await e.renderText();
-    for (const m of ['netmon_probe_success', 'netmon_probe_failure_info', 'netmon_build_info', 'netmon_config_last_reload_successful', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
+    for (const m of ['netmon_probe_success', 'netmon_probe_failure_info', 'netmon_probe_last_success_timestamp_seconds', 'netmon_build_info', 'netmon_config_last_reload_successful', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
       expect(text).toContain(`# TYPE ${m} `);
     }
     const r = promtoolCheckMetrics(text);

@@ -1,0 +1,78 @@
+/** The `snmp` probe kind: its config blocks, the profiles each role brings, and its spec (see probes/kind.ts). */
+import { z } from 'zod';
+import { duration, name, port } from '../../src/config/primitives.js';
+import type { SnmpCredentialConfig } from '../../src/config/schema.js';
+import type { ProbeSpecOf, TargetRole } from '../../src/types.js';
+import type { ProbeKind } from '../kind.js';
+import { createSnmpProbe } from './index.js';
+
+/** Options of an `snmp` probe after defaults and credential resolution. */
+export interface SnmpProbeOptions {
+  port: number;
+  credentialName: string;
+  credential: SnmpCredentialConfig;
+  retries: number;
+  maxRepetitions: number;
+  profiles: string[];
+}
+
+export type SnmpSpec = ProbeSpecOf<'snmp', SnmpProbeOptions>;
+
+/** Profiles a target role brings by default (the profile files live in probes/profiles/). */
+export const ROLE_PROFILES: Record<TargetRole, string[]> = {
+  uplink: ['system', 'if-mib'],
+  switch: ['system', 'if-mib'],
+  fibre: ['system', 'if-mib', 'optical-cisco', 'optical-juniper', 'optical-huawei', 'optical-h3c', 'optical-entity-sensor'],
+  server: ['system', 'if-mib', 'host-resources', 'ucd-snmp'],
+};
+
+const retries = z.number().int().min(0).max(10);
+const maxRepetitions = z.number().int().min(1).max(200);
+
+const block = z
+  .strictObject({
+    credential: name.describe('name of an entry under `credentials`'),
+    port: port.default(161).describe('UDP port of the agent'),
+    interval: duration.optional().describe('polling interval; defaults.snmp.interval if absent'),
+    timeout: duration.optional().describe('per-request timeout; defaults.snmp.timeout if absent'),
+    retries: retries.optional(),
+    max_repetitions: maxRepetitions.optional().describe('GETBULK max-repetitions'),
+    profiles: z.array(name).default([]).describe("profiles added to the ones the target's role brings"),
+    replace_default_profiles: z.boolean().default(false).describe("replace the role's default profiles instead of adding to them"),
+  })
+  .describe('poll this target over SNMP');
+
+const defaults = z
+  .strictObject({
+    interval: duration.prefault('60s'),
+    timeout: duration.prefault('2s'),
+    retries: retries.default(1),
+    max_repetitions: maxRepetitions.default(25),
+  })
+  .prefault({});
+
+export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
+  kind: 'snmp',
+  block,
+  defaults,
+  spec(b, d, ctx) {
+    const credential = ctx.credentials.get(b.credential);
+    // The loader's reference check reports this with file and line first; this guards configs built in code.
+    if (!credential) throw new Error(`target ${ctx.target.name}: credential ${b.credential} is not defined`);
+    const base = b.replace_default_profiles ? [] : ROLE_PROFILES[ctx.target.role];
+    return {
+      kind: 'snmp',
+      intervalMs: b.interval ?? d.interval,
+      timeoutMs: b.timeout ?? d.timeout,
+      options: {
+        port: b.port,
+        credentialName: b.credential,
+        credential,
+        retries: b.retries ?? d.retries,
+        maxRepetitions: b.max_repetitions ?? d.max_repetitions,
+        profiles: [...new Set([...base, ...b.profiles])],
+      },
+    };
+  },
+  create: () => createSnmpProbe(),
+};
