@@ -19,6 +19,7 @@ import { createApp } from '../src/http/app.js';
 import { LiveState } from '../src/live.js';
 import type { ProbeResult } from '../src/scheduler.js';
 import type { Sample, Target } from '../src/types.js';
+import { testSpec } from '../test/helpers/specs.js';
 
 const { values: args } = parseArgs({
   options: { series: { type: 'string', default: '100000' }, scrapes: { type: 'string', default: '15' } },
@@ -49,7 +50,7 @@ const targets: Target[] = Array.from({ length: TARGETS }, (_, i) => ({
   labels: {},
   probes: [],
 }));
-const spec = { kind: 'snmp', intervalMs: 60_000, timeoutMs: 5_000, options: {} };
+const spec = testSpec('snmp', 60_000, 5_000);
 let counter = 1e9;
 
 function result(t: Target, now: number): ProbeResult {

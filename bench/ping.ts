@@ -12,13 +12,14 @@ import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createPingProbe } from '../probes/icmp/index.js';
 import { findExecutable, fpingArgs, planCycle } from '../probes/icmp/fping.js';
-import type { ProbeSpec, Target } from '../src/types.js';
+import type { Target } from '../src/types.js';
+import type { PingSpec } from '../probes/icmp/kind.js';
 
 const TARGETS = Number(process.argv[2] ?? 1000);
 const ECHOES = Number(process.argv[3] ?? 20);
 const REPS = Number(process.argv[4] ?? 2);
 // A 20 s cycle: 20 echoes at a 500 ms period (half the cycle), -i 0.25 ms for 1,000 targets; ~10 s per run.
-const spec: ProbeSpec = { kind: 'ping', intervalMs: 20_000, timeoutMs: 500, options: { count: ECHOES } };
+const spec: PingSpec = { kind: 'ping', intervalMs: 20_000, timeoutMs: 500, options: { count: ECHOES } };
 
 const hosts = Array.from({ length: TARGETS }, (_, i) => `127.20.${Math.floor(i / 250)}.${(i % 250) + 1}`);
 const targets: Target[] = hosts.map((h) => ({ name: h, address: h, site: 'bench', role: 'server', labels: {}, probes: [spec] }));

@@ -13,7 +13,8 @@
 import { fileURLToPath } from 'node:url';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { Scheduler, type ProbeResult } from '../src/scheduler.js';
-import type { SnmpProbeOptions } from '../src/config/model.js';
+import type { SnmpProbeOptions } from '../probes/snmp/kind.js';
+import { probeSet } from '../test/helpers/specs.js';
 import type { Target } from '../src/types.js';
 import { missing, round, runInner, withLab } from '../test/snmp/lab.js';
 
@@ -51,11 +52,11 @@ async function inner(ports: number[], interfacesPerAgent: number): Promise<void>
       site: `site-${i}`,
       role: 'switch',
       labels: {},
-      probes: [{ kind: 'snmp', intervalMs, timeoutMs: 2000, options: options as unknown as Record<string, unknown> }],
+      probes: [{ kind: 'snmp', intervalMs, timeoutMs: 2000, options }],
     };
   });
   const results: { r: ProbeResult; values: number; requests: number }[] = [];
-  const scheduler = new Scheduler(new Map([['snmp', probe]]), {
+  const scheduler = new Scheduler(probeSet({ snmp: probe }), {
     maxConcurrency: 64,
     onResult: (r) => {
       const info = probe.lastPoll(r.target.name);

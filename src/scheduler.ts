@@ -74,6 +74,8 @@ interface Job {
   nextAt: number;
 }
 
+const RUN_ONCE_MIN_DEADLINE_MS = 10_000;
+
 /** Stable position of a job inside its interval, so restarts keep the same spread. */
 export function slotOffset(key: string, intervalMs: number): number {
   const h = createHash('sha1').update(key).digest().readUInt32BE(0);
@@ -155,7 +157,10 @@ export class Scheduler {
       [...this.jobs.values()].map(async (job) => {
         const items = job.items.filter((i) => i.target.name === targetName);
         if (items.length === 0) return;
-        await this.execute({ ...job, items }, Date.now(), (r) => {
+        // A first poll walks every table (label columns included): do not fail it on a short interval's
+        // deadline, which only exists to keep a job from overlapping its next slot.
+        const deadlineMs = Math.max(job.deadlineMs, RUN_ONCE_MIN_DEADLINE_MS);
+        await this.execute({ ...job, items, deadlineMs }, Date.now(), (r) => {
           results.push(r);
           this.opts.onResult(r);
         });

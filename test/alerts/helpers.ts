@@ -1,4 +1,5 @@
 /** Helpers for the alerting tests: configs, probe results, and a real HTTP receiver on loopback that records what arrives. */
+import { testSpec } from '../helpers/specs.js';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from '../../src/config/model.js';
 import { alerting as alertingSchema } from '../../src/config/schema.js';
 import type { ProbeResult } from '../../src/scheduler.js';
-import type { Sample, Target } from '../../src/types.js';
+import type { ProbeKindName, Sample, Target } from '../../src/types.js';
 import { ProbeError } from '../../src/types.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
@@ -37,11 +38,11 @@ export function target(name: string, site = 'so-noi-vu', labels: Record<string, 
   return { name, address: '127.0.0.1', site, role: 'switch', labels, probes: [] };
 }
 
-export function result(t: Target, kind: string, ts: number, samples: Omit<Sample, 'ts' | 'type'>[], error?: ProbeError, intervalMs = 60_000): ProbeResult {
+export function result(t: Target, kind: ProbeKindName, ts: number, samples: Omit<Sample, 'ts' | 'type'>[], error?: ProbeError, intervalMs = 60_000): ProbeResult {
   return {
     target: t,
     kind,
-    spec: { kind, intervalMs, timeoutMs: 2000, options: {} },
+    spec: testSpec(kind, intervalMs),
     samples: samples.map((s) => ({ ...s, ts, type: 'gauge' as const })),
     error,
     scheduledAt: ts,

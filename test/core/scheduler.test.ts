@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextSlot, Scheduler, slotOffset, type ProbeResult } from '../../src/scheduler.js';
-import type { ProbeSet } from '../../probes/registry.js';
+import { probeSet } from '../helpers/specs.js';
 import type { HostSpec } from '../../probes/host/kind.js';
 import type { PingSpec } from '../../probes/icmp/kind.js';
 import type { Probe, Sample, Target } from '../../src/types.js';
@@ -11,16 +11,8 @@ function target(name: string, intervalMs = 10_000, kind: 'host' | 'ping' = 'host
   return { name, address: '127.0.0.1', site: 's', role: 'switch', labels: {}, probes: [spec] };
 }
 
-const unused = (kind: string) => ({
-  async run(): Promise<Sample[]> {
-    throw new Error(`the ${kind} probe is not part of this test`);
-  },
-});
-
 /** A probe set whose `host` probe is `host` (and `ping`, when given, the batch one). */
-function probes(host: Probe<HostSpec>, ping?: Probe<PingSpec>): ProbeSet {
-  return { host, ping: ping ?? { kind: 'ping', ...unused('ping') }, snmp: { kind: 'snmp', ...unused('snmp') } };
-}
+const probes = (host: Probe<HostSpec>, ping?: Probe<PingSpec>) => probeSet({ host, ping });
 
 /** A probe whose runs take `durationMs` of (fake) time and record when they started. */
 function fakeProbe(durationMs: number) {

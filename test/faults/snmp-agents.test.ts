@@ -10,6 +10,7 @@ import { Scheduler, type ProbeResult } from '../../src/scheduler.js';
 import { openStore } from '../../src/store/index.js';
 import { ProbeError, type Sample } from '../../src/types.js';
 import { snmpTarget, startModuleAgent, type TestAgent } from '../snmp/helpers.js';
+import { probeSet } from '../helpers/specs.js';
 import { advance, ifModule, makeDevice, reboot, type Device } from '../../bench/lib/if-device.js';
 import { FaultProxy } from '../../bench/lib/udp-proxy.js';
 import { sleep } from './helpers.js';
@@ -143,7 +144,7 @@ describe('one slow device in a scheduler', () => {
       return { ...target, probes: [spec] };
     });
     const results: ProbeResult[] = [];
-    const scheduler = new Scheduler(new Map([['snmp', probe]]), { maxConcurrency: 4, onResult: (r) => results.push(r) });
+    const scheduler = new Scheduler(probeSet({ snmp: probe }), { maxConcurrency: 4, onResult: (r) => results.push(r) });
     closers.push(() => scheduler.stop());
     scheduler.setTargets(targets);
     scheduler.start();

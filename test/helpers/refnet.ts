@@ -56,7 +56,7 @@ const CLAIMS = join(tmpdir(), 'netmon-refnet-blocks');
  * A 127.N.0.0/16 block no other test or benchmark on this machine is using: claimed with an exclusive
  * lock file naming our pid (a claim whose process has died is taken over), released by cleanup().
  */
-function claimBlock(): { block: number; release: () => void } {
+export function claimBlock(): { block: number; release: () => void } {
   mkdirSync(CLAIMS, { recursive: true });
   const start = Math.floor(Math.random() * 200);
   for (let i = 0; i < 200; i++) {

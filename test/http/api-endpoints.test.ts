@@ -1,4 +1,5 @@
 /** The JSON API against a real listening server, a real SQLite store and a real LiveState (see api-fixture.ts). */
+import { testSpec } from '../helpers/specs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
 
@@ -228,7 +229,7 @@ describe('misc', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
     const target = { name: 'dc-core', address: '127.0.0.1', site: 'dc', role: 'uplink' as const, labels: {}, probes: [] };
-    setTimeout(() => f.live.accept({ target, kind: 'snmp', spec: { kind: 'snmp', intervalMs: 60e3, timeoutMs: 2e3, options: {} }, samples: [{ metric: 'netmon_uplink_traffic_bytes_per_second', labels: { uplink: 'domestic', direction: 'in' }, value: 42e6 / 8, ts: Date.now(), type: 'gauge' }], scheduledAt: Date.now(), startedAt: Date.now(), durationMs: 1 }), 50);
+    setTimeout(() => f.live.accept({ target, kind: 'snmp', spec: testSpec('snmp', 60e3), samples: [{ metric: 'netmon_uplink_traffic_bytes_per_second', labels: { uplink: 'domestic', direction: 'in' }, value: 42e6 / 8, ts: Date.now(), type: 'gauge' }], scheduledAt: Date.now(), startedAt: Date.now(), durationMs: 1 }), 50);
     let text = '';
     while (!text.includes('event: result')) text += new TextDecoder().decode((await reader.read()).value);
     ac.abort();

@@ -15,7 +15,7 @@ import type { AlertSource } from '../../src/http/problems.js';
 import { LiveState } from '../../src/live.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import type { Sample, Target } from '../../src/types.js';
+import type { ProbeKindName, Sample, Target } from '../../src/types.js';
 
 export const CONFIG = `
 server: { language: en, timezone: Asia/Ho_Chi_Minh }
@@ -102,7 +102,7 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
   store.flush();
 
   // The newest values, as the pipeline would hand them to the live state.
-  const feed = (target: Target, kind: string, samples: Sample[], ok = true) => {
+  const feed = (target: Target, kind: ProbeKindName, samples: Sample[], ok = true) => {
     const t = now - 1000;
     samples.push(g('netmon_probe_success', { target: target.name, site: target.site, probe: kind }, ok ? 1 : 0, t));
     live.accept({ target, kind, spec: target.probes.find((p) => p.kind === kind)!, samples, scheduledAt: t, startedAt: t, durationMs: 5, ...(ok ? {} : { error: Object.assign(new Error('timeout'), { reason: 'timeout' }) as never }) });

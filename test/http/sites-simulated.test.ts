@@ -16,7 +16,7 @@ import { LiveState } from '../../src/live.js';
 import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator } from '../../src/simulator/index.js';
-import { ProbeError, type Sample, type Target } from '../../src/types.js';
+import { ProbeError, type ProbeKindName, type Sample, type Target } from '../../src/types.js';
 import { makeRefnetConfig } from '../helpers/refnet.js';
 import { CONFIG } from './api-fixture.js';
 
@@ -33,7 +33,7 @@ function fixtureConfig(simulated: boolean): LoadedConfig {
 }
 
 /** Feed a probe result through the pipeline (which adds netmon_probe_success) into a LiveState. */
-function feed(live: LiveState, t: Target, kind: string, ts: number, samples: Omit<Sample, 'ts' | 'type'>[], error?: ProbeError): void {
+function feed(live: LiveState, t: Target, kind: ProbeKindName, ts: number, samples: Omit<Sample, 'ts' | 'type'>[], error?: ProbeError): void {
   const p = new Pipeline();
   p.subscribe('live', (r) => live.accept(r));
   const spec = t.probes.find((x) => x.kind === kind)!;

@@ -1,7 +1,7 @@
 /** Shared bits of the SNMP probe tests: net-snmp's agent in-process on a random loopback port, targets. */
 import { createSocket } from 'node:dgram';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
-import type { SnmpProbeOptions } from '../../src/config/model.js';
+import type { SnmpProbeOptions, SnmpSpec } from '../../probes/snmp/kind.js';
 import type { ProbeSpec, Target } from '../../src/types.js';
 import { startAgent } from '../../src/simulator/agent.js';
 import type { MibModule, RowSpec, SnmpValue } from '../../src/simulator/mibs/types.js';
@@ -57,7 +57,7 @@ export function snmpTarget(
   port: number,
   profiles: string[],
   o: { name?: string; credential?: SnmpCredentialConfig; timeoutMs?: number; retries?: number; maxRepetitions?: number } = {},
-): { target: Target; spec: ProbeSpec } {
+): { target: Target; spec: SnmpSpec } {
   const options: SnmpProbeOptions = {
     port,
     credentialName: 'test-cred',
@@ -68,7 +68,7 @@ export function snmpTarget(
   };
   return {
     target: { name: o.name ?? 'dut', address: '127.0.0.1', site: 'lab', role: 'switch', labels: {}, probes: [] },
-    spec: { kind: 'snmp', intervalMs: 60_000, timeoutMs: o.timeoutMs ?? 1000, options: options as unknown as Record<string, unknown> },
+    spec: { kind: 'snmp', intervalMs: 60_000, timeoutMs: o.timeoutMs ?? 1000, options },
   };
 }
 
