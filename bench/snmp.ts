@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { loadProfiles } from '../probes/snmp/profile.js';
 import type { SnmpProbeOptions } from '../src/config/model.js';
-import type { ProbeSpec, Target } from '../src/types.js';
+import type { SnmpSpec, Target } from '../src/types.js';
 import { childrenCpuSeconds, median, missing, round, runInner, withLab } from '../test/snmp/lab.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
@@ -49,7 +49,7 @@ async function inner(port: number): Promise<void> {
   const probe = createSnmpProbe({ profiles, labelRefreshMs: 1e12 });
   const options: SnmpProbeOptions = { port, credentialName: 'bench', credential: { version: '2c', community: 'public' }, retries: 1, maxRepetitions: MAX_REP, profiles: ['system', 'if-mib'] };
   const target: Target = { name: 'bench', address: '127.0.0.1', site: 'lab', role: 'switch', labels: {}, probes: [] };
-  const spec: ProbeSpec = { kind: 'snmp', intervalMs: 60_000, timeoutMs: 5000, options: options as unknown as Record<string, unknown> };
+  const spec: SnmpSpec = { kind: 'snmp', intervalMs: 60_000, timeoutMs: 5000, options };
 
   const netmonPoll = async () => {
     const c0 = process.cpuUsage();

@@ -1,4 +1,5 @@
 /** Shapes shared by every part of netmon: where a sample is born (a probe), what it looks like, and who consumes it. */
+import type { SnmpProbeOptions } from './config/model.js';
 
 export type MetricType = 'counter' | 'gauge';
 
@@ -37,10 +38,18 @@ export interface ProbeSpec {
   options: Record<string, unknown>;
 }
 
+/*
+ * The typed probe specs of the new probe contract (issue 15, CONTRACT.md), defined here ahead of main so
+ * the SNMP probe can read `spec.options` with its real type. On main `ProbeSpec` becomes the union
+ * `SnmpSpec | PingSpec | HostSpec`; until then the untyped `ProbeSpec` above stays for the other probes.
+ */
+export interface ProbeSpecOf<K extends string, O> { kind: K; intervalMs: number; timeoutMs: number; options: O }
+export type SnmpSpec = ProbeSpecOf<'snmp', SnmpProbeOptions>;
+
 /** A probe plug-in: one small interface. Adding a probe kind means adding a module in `probes/` that exports one of these. */
-export interface Probe {
-  readonly kind: string;
-  run(target: Target, spec: ProbeSpec, signal: AbortSignal): Promise<Sample[]>;
+export interface Probe<S extends ProbeSpec = ProbeSpec> {
+  readonly kind: S['kind'];
+  run(target: Target, spec: S, signal: AbortSignal): Promise<Sample[]>;
   /** Release sockets, child processes, caches. */
   close?(): Promise<void>;
 }

@@ -44,15 +44,19 @@ export interface WebConfig {
   users: Map<string, string>;
 }
 
-/** Options of an `snmp` probe after defaults and credential resolution. */
-export interface SnmpProbeOptions {
+/**
+ * Options of an `snmp` probe after defaults and credential resolution. A type alias, not an interface, so an
+ * `SnmpSpec` is still a `ProbeSpec` (whose options are a `Record<string, unknown>`) until main makes
+ * `ProbeSpec` the typed union of CONTRACT.md.
+ */
+export type SnmpProbeOptions = {
   port: number;
   credentialName: string;
   credential: SnmpCredentialConfig;
   retries: number;
   maxRepetitions: number;
   profiles: string[];
-}
+};
 
 /** Profiles a target role brings by default (the profile files live in probes/profiles/). */
 export const ROLE_PROFILES: Record<TargetConfig['role'], string[]> = {

@@ -16,7 +16,7 @@ import { LiveState } from '../../src/live.js';
 import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator } from '../../src/simulator/index.js';
-import { ProbeError, type Sample, type Target } from '../../src/types.js';
+import { ProbeError, type Sample, type SnmpSpec, type Target } from '../../src/types.js';
 import { makeRefnetConfig } from '../helpers/refnet.js';
 import { CONFIG } from './api-fixture.js';
 
@@ -95,7 +95,7 @@ describe('the simulator’s flapping site', () => {
     const live = new LiveState();
 
     const poll = async () => {
-      const spec = t.probes.find((p) => p.kind === 'snmp')!;
+      const spec = t.probes.find((p): p is SnmpSpec => p.kind === 'snmp')!;
       let samples: Sample[] = [];
       let error: ProbeError | undefined;
       try {
