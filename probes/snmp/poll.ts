@@ -16,7 +16,7 @@ import type snmp from 'net-snmp';
 import type { SnmpProbeOptions } from '../../src/config/model.js';
 import type { SnmpSpec, Target } from '../../src/types.js';
 import { CounterTracker, type CounterStats } from './counters.js';
-import { rawToField, toNumber } from './fields.js';
+import { rawToLabel, toNumber } from './fields.js';
 import { tableRows, type Plan } from './plan.js';
 import type { CounterState, RawPoll } from './samples.js';
 import { openSession } from './session.js';
@@ -101,11 +101,6 @@ export interface PollResult {
   refreshReason?: string;
 }
 
-function rawToLabel(raw: RawValue | undefined): string {
-  const v = rawToField(raw);
-  return v === undefined ? '' : String(v);
-}
-
 function uptimeWentBack(st: TargetState, uptime: number | undefined, t: number): boolean {
   if (uptime === undefined || st.uptimeTicks === undefined || st.uptimeAt === undefined) return false;
   if (uptime >= st.uptimeTicks) return false;
@@ -114,17 +109,18 @@ function uptimeWentBack(st: TargetState, uptime: number | undefined, t: number):
   return !(expected >= TICKS_WRAP && Math.abs(uptime - (expected - TICKS_WRAP)) < 6000);
 }
 
-/** Poll one target: the GET, the walks, the fallback and label-refresh decisions; updates `st`. */
-export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult> {
-  const walkOpts = o.walk;
-  // 1. scalars, uptime, change indicators
-  const scalarOids = new Set<string>([SYS_UPTIME, ...plan.indicators]);
+/** sysUpTime, the plan's scalars (and their fallbacks) and the change indicators: one GET. */
+function scalarOids(plan: Plan): string[] {
+  const oids = new Set<string>([SYS_UPTIME, ...plan.indicators]);
   for (const s of plan.scalars) {
-    scalarOids.add(s.oid);
-    if (s.fallback_oid) scalarOids.add(s.fallback_oid);
+    oids.add(s.oid);
+    if (s.fallback_oid) oids.add(s.fallback_oid);
   }
-  const scalars = await getScalars(st.session, [...scalarOids], walkOpts);
-  const t0 = o.now();
+  return [...oids];
+}
+
+/** Record the uptime; true if the agent restarted (then every counter restarts at its next reading). */
+function noteUptime(st: TargetState, scalars: ReadonlyMap<string, RawValue | undefined>, t0: number): boolean {
   const uptime = toNumber(scalars.get(SYS_UPTIME) ?? undefined);
   const rebooted = uptimeWentBack(st, uptime, t0);
   if (uptime !== undefined) {
@@ -133,6 +129,11 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
   }
   // Now, not when samples are made: if this poll fails later, the next one must still restart the counters.
   if (rebooted) st.counters.resetAll();
+  return rebooted;
+}
+
+/** Record the change indicators; the first one that changed since the last poll, if any. */
+function noteIndicators(plan: Plan, st: TargetState, scalars: ReadonlyMap<string, RawValue | undefined>): string | undefined {
   let changed: string | undefined;
   for (const oid of plan.indicators) {
     const v = rawToLabel(scalars.get(oid));
@@ -140,17 +141,24 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
     if (prev !== undefined && prev !== v) changed ??= oid;
     st.indicators.set(oid, v);
   }
-  const slowKey = plan.slowColumns.join(',');
-  let reason: string | undefined;
-  if (plan.slowColumns.length > 0) {
-    if (!st.slow || st.slowKey !== slowKey) reason = 'first poll';
-    else if (rebooted) reason = 'agent restarted';
-    else if (changed) reason = `change indicator ${changed} changed`;
-    else if (t0 - st.slow.fetchedAt >= o.labelRefreshMs) reason = 'refresh interval';
-  }
-  let refresh = reason !== undefined;
+  return changed;
+}
 
-  // 2. value columns (+ slow columns when due)
+/** Why the slow columns must be walked in this poll, before looking at the rows; undefined if they need not. */
+function dueReason(plan: Plan, st: TargetState, facts: { rebooted: boolean; changed?: string; t0: number; labelRefreshMs: number }): string | undefined {
+  if (plan.slowColumns.length === 0) return undefined;
+  if (!st.slow || st.slowKey !== plan.slowColumns.join(',')) return 'first poll';
+  if (facts.rebooted) return 'agent restarted';
+  if (facts.changed) return `change indicator ${facts.changed} changed`;
+  if (facts.t0 - st.slow.fetchedAt >= facts.labelRefreshMs) return 'refresh interval';
+  return undefined;
+}
+
+/**
+ * The value columns (and the discontinuity columns) to walk: a metric read from its fallback walks the
+ * fallback, and tries its HC column again when the labels are refreshed.
+ */
+function valueColumns(plan: Plan, st: TargetState, refresh: boolean): Set<string> {
   const fast = new Set<string>();
   for (const pt of plan.tables) {
     for (const { m } of pt.metrics) {
@@ -159,41 +167,57 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
     }
     if (pt.t.discontinuity_oid) fast.add(pt.t.discontinuity_oid);
   }
-  const columns = new Set(fast);
-  if (refresh) for (const c of plan.slowColumns) columns.add(c);
-  const data: ColumnData = columns.size > 0 ? await walkColumns(st.session, [...columns], walkOpts) : new Map();
+  return fast;
+}
 
-  // 3. HC column missing: read the 32-bit fallback now, and from now on instead.
-  const fallbacks: string[] = [];
+/** HC columns walked and found empty: switch those metrics to their fallback; the fallbacks not walked yet. */
+function switchFallbacks(plan: Plan, st: TargetState, data: ColumnData): string[] {
+  const missing: string[] = [];
   for (const pt of plan.tables) {
     for (const { m } of pt.metrics) {
       if (!m.fallback_oid || !data.has(m.oid)) continue;
       if ((data.get(m.oid)?.size ?? 0) > 0) st.useFallback.delete(m.oid);
       else {
         st.useFallback.add(m.oid);
-        if (!data.has(m.fallback_oid)) fallbacks.push(m.fallback_oid);
+        if (!data.has(m.fallback_oid)) missing.push(m.fallback_oid);
       }
     }
   }
-  if (fallbacks.length > 0) for (const [c, rows] of await walkColumns(st.session, [...new Set(fallbacks)], walkOpts)) data.set(c, rows);
+  return [...new Set(missing)];
+}
+
+/** A row the label cache has not seen means the table changed under us: the reason to read the labels now. */
+function unknownRow(plan: Plan, slow: SlowCache, rows: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
+  for (const pt of plan.tables) {
+    if (pt.slow.length === 0) continue;
+    const known = slow.knownRows.get(pt.key);
+    for (const i of rows.get(pt.key)!) if (!known?.has(i)) return `new row ${i} in ${pt.t.name}`;
+  }
+  return undefined;
+}
+
+/** Poll one target: the GET, the walks, the fallback and label-refresh decisions; updates `st`. */
+export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult> {
+  const scalars = await getScalars(st.session, scalarOids(plan), o.walk);
+  const t0 = o.now();
+  const rebooted = noteUptime(st, scalars, t0);
+  const changed = noteIndicators(plan, st, scalars);
+  let reason = dueReason(plan, st, { rebooted, changed, t0, labelRefreshMs: o.labelRefreshMs });
+  let refresh = reason !== undefined;
+
+  const columns = valueColumns(plan, st, refresh);
+  if (refresh) for (const c of plan.slowColumns) columns.add(c);
+  const data: ColumnData = columns.size > 0 ? await walkColumns(st.session, [...columns], o.walk) : new Map();
+  // HC column missing: read the 32-bit fallback now, and from now on instead.
+  const fallbacks = switchFallbacks(plan, st, data);
+  if (fallbacks.length > 0) for (const [c, r] of await walkColumns(st.session, fallbacks, o.walk)) data.set(c, r);
 
   const rows = tableRows(plan, data, st.useFallback);
   if (!refresh && st.slow) {
-    // A row the label cache has not seen means the table changed under us: read the labels now.
-    for (const pt of plan.tables) {
-      if (pt.slow.length === 0) continue;
-      const known = st.slow.knownRows.get(pt.key);
-      for (const i of rows.get(pt.key)!) {
-        if (!known?.has(i)) {
-          reason = `new row ${i} in ${pt.t.name}`;
-          break;
-        }
-      }
-      if (reason) break;
-    }
+    reason = unknownRow(plan, st.slow, rows);
     if (reason) {
       refresh = true;
-      for (const [c, r] of await walkColumns(st.session, plan.slowColumns, walkOpts)) data.set(c, r);
+      for (const [c, r] of await walkColumns(st.session, plan.slowColumns, o.walk)) data.set(c, r);
     }
   }
   if (refresh) {
@@ -202,7 +226,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
       data: new Map(plan.slowColumns.map((c) => [c, data.get(c) ?? new Map()])),
       knownRows: new Map(plan.tables.map((pt) => [pt.key, rows.get(pt.key)!])),
     };
-    st.slowKey = slowKey;
+    st.slowKey = plan.slowColumns.join(',');
   }
   return {
     raw: { scalars, columns: data, labelCache: st.slow?.data, rows, fallback: st.useFallback, rebooted },

@@ -10,7 +10,7 @@
  */
 import type { Sample } from '../../src/types.js';
 import type { CounterTracker } from './counters.js';
-import { toNumber, rawToField, type ColumnView, type Row } from './fields.js';
+import { rawToLabel, toNumber, type ColumnView, type Row } from './fields.js';
 import { columnOf, type LabelSource, type Plan } from './plan.js';
 import type { ProfileMetric, ProfileTable } from './profile.js';
 import type { RawValue } from './walk.js';
@@ -113,10 +113,7 @@ function counterValue(
 }
 
 function labelValue(l: LabelSource, row: Row): string {
-  if (l.column) {
-    const v = rawToField(row.column(l.column));
-    return v === undefined ? '' : String(v);
-  }
+  if (l.column) return rawToLabel(row.column(l.column));
   const v = row.get(l.field!);
   return v === undefined ? '' : String(v);
 }
