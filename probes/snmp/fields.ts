@@ -19,6 +19,12 @@ export function rawToField(raw: RawValue | undefined): FieldValue {
   return raw;
 }
 
+/** A raw SNMP value as label text: '' when there is none. */
+export function rawToLabel(raw: RawValue | undefined): string {
+  const v = rawToField(raw);
+  return v === undefined ? '' : String(v);
+}
+
 function toNumber(v: FieldValue | RawValue): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'number') return v;

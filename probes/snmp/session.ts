@@ -32,6 +32,12 @@ const PRIV: Record<string, number> = {
  * that would take the whole daemon down. Run the handler inside a try: the error goes to the session's
  * 'error' event, and the request the message answered (already unregistered) fails now with it instead of
  * waiting for the deadline.
+ *
+ * This reaches into net-snmp's private internals (`session.dgram`, `onMsg`, `unregisterRequest`, and the
+ * `responseCb` of its request objects), which are no API and may change in any release, a patch release
+ * included: net-snmp is pinned exactly in package.json because of this patch (and the simulator's, in
+ * src/simulator/agent.ts). Upgrading means re-reading Session.prototype.onMsg and re-running
+ * test/faults/snmp-fuzz.test.ts and bench/fuzz-snmp.ts.
  */
 export function guardIncoming(session: snmp.Session): snmp.Session {
   const s = session as unknown as {

@@ -90,7 +90,10 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     agent.close();
     throw e;
   });
-  // Gate every datagram: an unreachable site drops it, as a cut fibre would.
+  // Gate every datagram: an unreachable site drops it, as a cut fibre would. This replaces net-snmp's own
+  // 'message' listener and calls its private `agent.onMsg` (as `listener.sockets` and the MIB's `root`
+  // below are private too): net-snmp is pinned exactly in package.json because these internals may change
+  // in any release (see also probes/snmp/session.ts).
   for (const s of sockets) {
     s.removeAllListeners('message');
     s.on('message', (buf: Buffer, rinfo: unknown) => {

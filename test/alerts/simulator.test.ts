@@ -18,6 +18,7 @@ import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { ProbeError, type Target } from '../../src/types.js';
+import type { SnmpSpec } from '../../probes/snmp/kind.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
 import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
 import { amAlerts, startReceiver, tempDir, webhookAlerts, type TestReceiver } from './helpers.js';
@@ -96,7 +97,7 @@ async function rig(config: LoadedConfig): Promise<Rig> {
     registry,
     async poll(name) {
       const t = targets.get(name)!;
-      const spec = t.probes.find((p) => p.kind === 'snmp')!;
+      const spec = t.probes.find((p): p is SnmpSpec => p.kind === 'snmp')!;
       const res: ProbeResult = { target: t, kind: 'snmp', spec, samples: [], scheduledAt: clock, startedAt: clock, durationMs: 0 };
       try {
         res.samples = await probe!.run(t, spec, AbortSignal.timeout(5000));

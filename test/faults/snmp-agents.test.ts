@@ -9,7 +9,7 @@ import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
 import { Scheduler, type ProbeResult } from '../../src/scheduler.js';
 import { openStore } from '../../src/store/index.js';
 import { ProbeError, type Sample } from '../../src/types.js';
-import { snmpTarget, startModuleAgent, type TestAgent } from '../snmp/helpers.js';
+import { snmpTarget, startModuleAgent, withTargetLabels, type TestAgent } from '../snmp/helpers.js';
 import { probeSet } from '../helpers/specs.js';
 import { advance, ifModule, makeDevice, reboot, type Device } from '../../bench/lib/if-device.js';
 import { FaultProxy } from '../../bench/lib/udp-proxy.js';
@@ -113,7 +113,7 @@ describe('SNMP agent faults', () => {
     for (let k = 0; k < 12; k++) {
       if (k === 6) reboot(d); // uptime back to 15 s, counters back to a few kB
       const s = await probe.run(target, spec, AbortSignal.timeout(5000));
-      store.write(s);
+      store.write(withTargetLabels(target, s)); // as the pipeline would hand them to the store
       totals.push(rx(s, '1')!);
       clock += 60_000;
       advance(d, 60_000, BPS);

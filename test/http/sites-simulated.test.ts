@@ -17,6 +17,7 @@ import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { ProbeError, type ProbeKindName, type Sample, type Target } from '../../src/types.js';
+import type { SnmpSpec } from '../../probes/snmp/kind.js';
 import { makeRefnetConfig } from '../helpers/refnet.js';
 import { CONFIG } from './api-fixture.js';
 
@@ -95,7 +96,7 @@ describe('the simulator’s flapping site', () => {
     const live = new LiveState();
 
     const poll = async () => {
-      const spec = t.probes.find((p) => p.kind === 'snmp')!;
+      const spec = t.probes.find((p): p is SnmpSpec => p.kind === 'snmp')!;
       let samples: Sample[] = [];
       let error: ProbeError | undefined;
       try {

@@ -2,7 +2,7 @@
 import { createSocket } from 'node:dgram';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import type { SnmpProbeOptions, SnmpSpec } from '../../probes/snmp/kind.js';
-import type { ProbeSpec, Target } from '../../src/types.js';
+import type { Sample, Target } from '../../src/types.js';
 import { startAgent } from '../../src/simulator/agent.js';
 import type { MibModule, RowSpec, SnmpValue } from '../../src/simulator/mibs/types.js';
 import { T } from '../../src/simulator/net-snmp.js';
@@ -81,4 +81,13 @@ export const scalar = (name: string, oid: string, type: number, get: () => SnmpV
 /** Find one sample by metric and label subset. */
 export function pick<S extends { metric: string; labels: Record<string, string> }>(samples: S[], metric: string, labels: Record<string, string> = {}): S | undefined {
   return samples.find((s) => s.metric === metric && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+}
+
+/**
+ * The labels the pipeline adds to every probe sample (CONTRACT.md: `targetLabels` in src/pipeline.ts):
+ * the probe itself emits only its own. For tests that feed probe samples to a consumer directly.
+ */
+export function withTargetLabels(target: Target, samples: Sample[]): Sample[] {
+  const own = { target: target.name, site: target.site, ...target.labels };
+  return samples.map((s) => ({ ...s, labels: { ...own, ...s.labels } }));
 }

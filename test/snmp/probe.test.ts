@@ -50,7 +50,11 @@ describe('IF-MIB polling', () => {
     const { poll } = await rig(d);
     const s = await poll();
     const sample = pick(s, 'netmon_interface_receive_bytes_total', { if_index: '2' })!;
-    expect(sample).toMatchObject({ value: 2_000_000, type: 'counter', unit: 'bytes', labels: { target: 'dut', site: 'lab', if_index: '2', if_name: 'ge-0/0/1', if_alias: 'port 1' } });
+    expect(sample).toMatchObject({ value: 2_000_000, type: 'counter', unit: 'bytes' });
+    // only the probe's own labels: target, site and the target's labels are the pipeline's (CONTRACT.md)
+    expect(sample.labels).toEqual({ if_index: '2', if_name: 'ge-0/0/1', if_alias: 'port 1' });
+    expect(pick(s, 'netmon_snmp_agent_uptime_seconds')!.labels).toEqual({});
+    for (const x of s) expect(Object.keys(x.labels)).not.toContain('target');
     expect(pick(s, 'netmon_interface_oper_up', { if_index: '3' })!.value).toBe(0);
     expect(pick(s, 'netmon_interface_oper_up', { if_index: '1' })!.value).toBe(1);
     expect(pick(s, 'netmon_interface_speed_bytes_per_second', { if_index: '1' })!.value).toBe(1e9 / 8);
@@ -193,7 +197,8 @@ describe('errors', () => {
     const { target, spec } = snmpTarget(port, ['system', 'if-mib'], { timeoutMs: 150, retries: 1 });
     const err = (await probe.run(target, spec, signal()).catch((e: unknown) => e)) as Error & { reason: string };
     expect(err).toMatchObject({ name: 'ProbeError', reason: 'timeout' });
-    expect(err.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 150 ms \(2 tries\); check the v3 keys or community/);
+    expect(err.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ within 150 ms \(2 tries\); check the community: SNMPv2c community of credential test-cred; /);
+    expect(err.message).not.toMatch(/v3|key/);
   });
 
   it('an unknown profile is a config error', async () => {

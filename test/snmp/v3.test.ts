@@ -49,7 +49,8 @@ describe('SNMPv3', () => {
     expect(err.name).toBe('ProbeError');
     // net-snmp's agent, like most, drops what it cannot authenticate or decrypt: it looks like a dead agent
     expect(err.reason).toBe('timeout');
-    expect(err.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ .*check the v3 keys or community: user "u3", authPriv with sha256\/aes/);
+    expect(err.message).toMatch(/^no answer from 127\.0\.0\.1:\d+ .*; check the SNMPv3 user, keys and protocols: user "u3", authPriv with sha256\/aes \(credential test-cred\)/);
+    expect(err.message).not.toMatch(/community/);
   });
 
   it('DES privacy (legacy): works where OpenSSL still has DES, else a config error that says what to do', async () => {

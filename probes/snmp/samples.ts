@@ -1,0 +1,203 @@
+/**
+ * Rows → samples, the step snmp_exporter calls pduToSamples: given the plan, what one poll read (raw
+ * values, the label cache, the rows of each table) and the target's counter state, make the samples. No
+ * I/O and no clock: the same input gives the same samples, which is what test/snmp/samples.test.ts checks.
+ *
+ * Per row: fields and labels evaluated, filters applied, metric name templates filled; gauges converted
+ * (invalid values, unsigned32, value_map, variants, scale, pow10, multiply_by, mw_to_dbm); counters
+ * through CounterTracker (wraps, resets, discontinuities, rate ceiling); one info series per row.
+ * Samples carry only the probe's own labels: the pipeline adds target, site and the target's labels.
+ */
+import type { Sample } from '../../src/types.js';
+import type { CounterTracker } from './counters.js';
+import { rawToLabel, toNumber, type ColumnView, type Row } from './fields.js';
+import { columnOf, type LabelSource, type Plan } from './plan.js';
+import type { ProfileMetric, ProfileTable } from './profile.js';
+import type { RawValue } from './walk.js';
+
+const MAX_U64 = 2n ** 64n - 1n;
+const MAX_U32 = 2 ** 32 - 1;
+/** dBm reported for "no light" (0 mW): the floor of SFF-8472 diagnostics (0.1 µW). */
+export const DBM_FLOOR = -40;
+
+type Columns = ReadonlyMap<string, ReadonlyMap<string, RawValue>>;
+
+/** What one poll read. */
+export interface RawPoll {
+  /** GET results by OID; undefined for an OID the agent lacks. */
+  scalars: ReadonlyMap<string, RawValue | undefined>;
+  /** Columns walked in this poll (value columns, and the slow ones when they were re-read). */
+  columns: Columns;
+  /** The label cache: the slow columns as last read. */
+  labelCache?: Columns;
+  /** table key → row indexes present in the value columns. */
+  rows: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Metric OIDs read from their fallback column. */
+  fallback: ReadonlySet<string>;
+  /** sysUpTime went back (the counters were already told to restart). */
+  rebooted: boolean;
+}
+
+/** The per-target state the sample step reads and updates. */
+export interface CounterState {
+  counters: CounterTracker;
+  /** table key + row → last ifCounterDiscontinuityTime */
+  discontinuity: Map<string, string>;
+}
+
+export function mwToDbm(mw: number): number {
+  if (!(mw > 0)) return DBM_FLOOR;
+  return Math.max(DBM_FLOOR, 10 * Math.log10(mw));
+}
+
+/** A gauge's exported value, or undefined when the row has no usable reading. */
+export function gaugeValue(m: ProfileMetric, raw: RawValue, row: Row | undefined): number | undefined {
+  let n = toNumber(raw);
+  if (n === undefined || m.invalid_values.includes(n)) return undefined;
+  if (m.unsigned32 && n < 0) n += 2 ** 32;
+  if (m.value_map) return m.value_map[String(n)] ?? m.value_map_default;
+  let conv: Pick<ProfileMetric, 'scale' | 'pow10' | 'multiply_by' | 'transform'> = m;
+  if (m.variant_field && m.variants) {
+    const which = row?.get(m.variant_field);
+    const v = which === undefined ? undefined : m.variants[String(which)];
+    if (!v) return undefined;
+    conv = v;
+  }
+  let v = n * (conv.scale ?? 1);
+  if (conv.pow10 || conv.multiply_by) {
+    if (!row) return undefined;
+    let exp = 0;
+    for (const f of conv.pow10 ?? []) {
+      const x = toNumber(row.get(f));
+      if (x === undefined) return undefined;
+      exp += x;
+    }
+    if (exp !== 0) v *= 10 ** exp;
+    for (const f of conv.multiply_by ?? []) {
+      const x = toNumber(row.get(f));
+      if (x === undefined) return undefined;
+      v *= x;
+    }
+  }
+  if (conv.transform === 'mw_to_dbm') v = mwToDbm(v);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function counterValue(
+  counters: CounterTracker,
+  m: ProfileMetric,
+  raw: RawValue,
+  key: string,
+  ts: number,
+  ceiling: number | undefined,
+  reset: boolean,
+  seen: Set<string>,
+): number | undefined {
+  let big: bigint;
+  let bits: 32 | 64;
+  if (typeof raw === 'bigint') {
+    if (raw < 0n || raw > MAX_U64) return undefined; // garbage: wider than a Counter64 (found by bench/fuzz-snmp.ts: exported as Infinity)
+    big = raw;
+    bits = 64;
+  } else if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= MAX_U32) {
+    big = BigInt(raw);
+    bits = 32;
+  } else return undefined; // garbage: a counter that is not a non-negative integer
+  seen.add(key);
+  const scale = m.scale ?? 1;
+  // The ceiling is in raw counter units per second, like the tracker.
+  const total = counters.update(key, big, bits, ts, ceiling, reset);
+  if (total === undefined) return undefined;
+  const v = Number(total) * scale;
+  return Number.isFinite(v) ? v : undefined;
+}
+
+function labelValue(l: LabelSource, row: Row): string {
+  if (l.column) return rawToLabel(row.column(l.column));
+  const v = row.get(l.field!);
+  return v === undefined ? '' : String(v);
+}
+
+function passes(t: ProfileTable, row: Row): boolean {
+  for (const f of t.filter) {
+    const v = row.get(f.field);
+    if (f.present !== undefined && (v !== undefined) !== f.present) return false;
+    if (f.in && (v === undefined || !f.in.some((x) => String(x) === String(v)))) return false;
+    if (f.not_in && v !== undefined && f.not_in.some((x) => String(x) === String(v))) return false;
+  }
+  return true;
+}
+
+/**
+ * The samples of one poll, all stamped `ts`. Updates `state`: counter totals, discontinuity times, and
+ * forgets the series and rows this poll no longer has.
+ */
+export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: number): Sample[] {
+  const { columns: data, labelCache, rows: tableRows, fallback } = raw;
+  const view: ColumnView = (c) => data.get(c) ?? labelCache?.get(c);
+  const samples: Sample[] = [];
+  const seen = new Set<string>();
+  for (const s of plan.scalars) {
+    let v0 = raw.scalars.get(s.oid);
+    if (v0 === undefined && s.fallback_oid) v0 = raw.scalars.get(s.fallback_oid);
+    if (v0 === undefined || v0 === null) continue;
+    const v =
+      s.type === 'counter'
+        ? counterValue(state.counters, s, v0, `${s.metric}|${s.oid}|${JSON.stringify(s.const_labels)}`, ts, undefined, false, seen)
+        : gaugeValue(s, v0, undefined);
+    if (v === undefined) continue;
+    samples.push({ metric: s.metric, labels: { ...s.const_labels }, value: v, ts, type: s.type, unit: s.unit || undefined, help: s.help });
+  }
+  for (const pt of plan.tables) {
+    const t = pt.t;
+    for (const index of tableRows.get(pt.key) ?? []) {
+      const row = pt.fields.row(index, view);
+      if (!passes(t, row)) continue;
+      const labels: Record<string, string> = {};
+      if (t.index_label) labels[t.index_label] = index;
+      for (const l of pt.labels) labels[l.label] = labelValue(l, row);
+      let resetRow = false;
+      if (t.discontinuity_oid) {
+        const d = view(t.discontinuity_oid)?.get(index);
+        if (d !== undefined && d !== null) {
+          const k = `${pt.key}|${index}`;
+          const prev = state.discontinuity.get(k);
+          const cur = String(d);
+          resetRow = prev !== undefined && prev !== cur;
+          state.discontinuity.set(k, cur);
+        }
+      }
+      for (const pm of pt.metrics) {
+        const m = pm.m;
+        const column = columnOf(m, fallback);
+        const value = data.get(column)?.get(index);
+        if (value === undefined || value === null) continue;
+        const name = pm.template ? row.fill(pm.template) : m.metric;
+        if (!name) continue;
+        let v: number | undefined;
+        if (m.type === 'counter') {
+          let ceiling: number | undefined;
+          if (m.rate_ceiling) {
+            const f = toNumber(row.get(m.rate_ceiling.field));
+            if (f !== undefined && f > 0) ceiling = f * m.rate_ceiling.scale;
+          }
+          v = counterValue(state.counters, m, value, `${name}|${column}|${index}`, ts, ceiling, resetRow, seen);
+        } else v = gaugeValue(m, value, row);
+        if (v === undefined) continue;
+        const sampleLabels = Object.keys(m.const_labels).length ? { ...labels, ...m.const_labels } : labels;
+        samples.push({ metric: name, labels: sampleLabels, value: v, ts, type: m.type, unit: m.unit || undefined, help: m.help });
+      }
+      if (t.info_metric) {
+        const info: Record<string, string> = { ...labels };
+        for (const l of pt.info) info[l.label] = labelValue(l, row);
+        samples.push({ metric: t.info_metric, labels: info, value: 1, ts, type: 'gauge', help: `Descriptive labels of the ${t.name} rows (value is always 1).` });
+      }
+    }
+  }
+  state.counters.retain(seen);
+  for (const k of state.discontinuity.keys()) {
+    const cut = k.lastIndexOf('|');
+    if (!tableRows.get(k.slice(0, cut))?.has(k.slice(cut + 1))) state.discontinuity.delete(k);
+  }
+  return samples;
+}
