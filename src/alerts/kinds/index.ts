@@ -54,7 +54,7 @@ export function alertRuleKinds(): [Module['schema'], ...Module['schema'][]] {
 
 /** The module of a rule's kind, typed for rules of any kind (each module only ever sees rules of its own). */
 export function kindOf(kind: RuleKindName): RuleKind<Module['schema']> {
-  return KINDS[kind] as unknown as RuleKind<Module['schema']>;
+  return KINDS[kind];
 }
 
 /** Cross-field checks of a rule (the config loader reports them at rules[i].key). */
