@@ -24,13 +24,11 @@ export interface CompiledRule {
   selects(labels: Record<string, string>): boolean;
 }
 
-export type RuleContext = KindContext;
-
 function compileMatchers(m: Record<string, string>): [string, RegExp][] {
   return Object.entries(m).map(([k, re]) => [k, new RegExp(`^(?:${re})$`)]);
 }
 
-export function compileRule(r: AlertRuleConfig, cfg: AlertingConfig, ctx: RuleContext): CompiledRule {
+export function compileRule(r: AlertRuleConfig, cfg: AlertingConfig, ctx: KindContext): CompiledRule {
   const match = compileMatchers(r.match);
   const exclude = compileMatchers(r.exclude);
   const selects = (labels: Record<string, string>) =>

@@ -20,7 +20,7 @@ const regexString = z.string().refine((s) => {
   }
 }, 'expected a valid regular expression');
 const labelMatchers = z.record(labelName, regexString).default({});
-export const ratio = z.number().min(0).max(1);
+const ratio = z.number().min(0).max(1);
 
 /** Fields of every rule. Optional (no default) where `alerting.defaults` fills them in. */
 export const ruleCommon = {

@@ -44,7 +44,7 @@ const DESCRIPTIVE = new Set(['if_alias', 'if_descr', 'method']);
  * sample's own. The pipeline attaches the target's labels to every sample already; composing them here as
  * well keeps identities (and so fingerprints in SQLite) the same whether or not a sample carries them.
  */
-export function identity(labels: Record<string, string>, target: Target): Record<string, string> {
+function identity(labels: Record<string, string>, target: Target): Record<string, string> {
   const out: Record<string, string> = { target: target.name, site: target.site, ...target.labels };
   for (const [k, v] of Object.entries(labels)) if (!DESCRIPTIVE.has(k)) out[k] = v;
   return out;
