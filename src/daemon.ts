@@ -127,7 +127,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     live,
     version: VERSION,
     exporter,
-    alerts: alerting.router(),
+    alerts: alerting,
     alerting,
     ready: () => live.lastResultAt > 0,
     log: (err) => log.error({ err: String(err) }, 'HTTP handler failed'),

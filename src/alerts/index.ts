@@ -1,12 +1,12 @@
 /**
- * Alerting: rules evaluated on every probe result (engine.ts), state and history in SQLite (db.ts),
- * notifications to Alertmanager and webhooks (notifier.ts), silences and acknowledgements, /metrics
- * families (metrics.ts) and the HTTP API (api.ts). The daemon creates one `Alerting`, subscribes
- * `accept` to the pipeline, reports reloads with `reloadResult`, and mounts `router()` at /api/v1/alerts.
+ * Alerting: rules evaluated on every probe result (engine.ts, one module per rule kind in kinds/), state
+ * and history in SQLite (db.ts), notifications to Alertmanager and webhooks (notifier.ts), silences and
+ * acknowledgements, /metrics families (metrics.ts). The daemon creates one `Alerting`, subscribes `accept`
+ * to the pipeline and reports reloads with `reloadResult`; the HTTP API (src/http/alerts.ts) adapts its
+ * plain query and action methods, so nothing here depends on express or the HTTP server.
  */
 import { randomUUID } from 'node:crypto';
 import type client from 'prom-client';
-import type { Router } from 'express';
 import type { LoadedConfig } from '../config/model.js';
 import type { AlertingConfig } from '../config/schema.js';
 import type { ProbeResult } from '../scheduler.js';
@@ -14,12 +14,11 @@ import { AlertsDb, alertsDbPath, type HistoryQuery } from './db.js';
 import { AlertEngine, type Transition } from './engine.js';
 import { registerAlertMetrics, type AlertMetrics } from './metrics.js';
 import { Notifier, type ReceiverStatus } from './notifier.js';
+import { reloadObservation } from './kinds/config-reload-failed.js';
 import { compileRule, type CompiledRule } from './rules.js';
 import type { Ack, AlertInstance, HistoryEvent, Silence, SilenceMatcher } from './types.js';
-import { alertsRouter } from './api.js';
 
 export { alertsDbPath } from './db.js';
-export { alertsRouter } from './api.js';
 export type { AlertInstance, Silence, Ack, HistoryEvent } from './types.js';
 
 const HISTORY_RETENTION_MS = 180 * 86_400_000;
@@ -157,14 +156,7 @@ export class Alerting {
   reloadResult(ok: boolean, message = ''): void {
     if (this.closed) return;
     const ts = this.now();
-    this.engine.observe('config_reload_failed', () => ({
-      labels: {},
-      value: ok ? 0 : 1,
-      verdict: ok ? 'clear' : 'fire',
-      ts,
-      threshold: 1,
-      vars: { error: message.slice(0, 1000) },
-    }));
+    this.engine.observe('config_reload_failed', () => reloadObservation(ok, message, ts));
     this.notifier.kick();
   }
 
@@ -287,10 +279,6 @@ export class Alerting {
     return this.view(a);
   }
 
-  router(): Router {
-    return alertsRouter(this);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -330,8 +318,4 @@ export class Alerting {
       return compileRule(r, cfg, ctx);
     });
   }
-}
-
-export function createAlerting(opts: AlertingOptions): Alerting {
-  return new Alerting(opts);
 }

@@ -1,6 +1,8 @@
 /**
- * Value types of the config files (durations, bit rates, names, ports), shared by the main schema and the
- * probe kinds' own option schemas (probes/<kind>/kind.ts). Messages never include the input (it may be a secret).
+ * Value types of the config files (durations, bit rates, names, ports), shared by the main schema, the probe
+ * kinds' option schemas (probes/<kind>/kind.ts) and the alert rule kinds (src/alerts/kinds/). Kept apart from
+ * schema.ts, which imports those kinds, so that no import cycle follows. Messages never include the input
+ * (it may be a secret).
  */
 import { z } from 'zod';
 
@@ -30,6 +32,7 @@ export const bitRate = z
     return Number(m[1]) * RATE_MULT[m[2]!]!;
   });
 
+/** A name of a target, site, uplink, credential, rule or receiver. */
 export const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a name of letters, digits, `-`, `_` or `.`, starting with a letter or digit');

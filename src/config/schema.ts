@@ -7,6 +7,7 @@
  * they must never include the input value (it may be a secret).
  */
 import { z } from 'zod';
+import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 
 import { PROBE_KINDS } from '../../probes/registry.js';
 import { bitRate, duration, name, port } from './primitives.js';
@@ -102,93 +103,9 @@ export type UplinkConfig = z.output<typeof uplink>;
 
 // ---- alerting (rules, receivers): see docs/alerts.md ----
 
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name (letters, digits, `_`)');
-const regexString = z.string().refine((s) => {
-  try {
-    new RegExp(`^(?:${s})$`);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected a valid regular expression');
-const labelMatchers = z.record(labelName, regexString).default({});
-const ratio = z.number().min(0).max(1);
-// Optional (no default) so `alerting.defaults` can fill them in.
-const ruleCommon = {
-  name: name.describe('alert name (the `alertname` label); unique among rules'),
-  severity: z.enum(['critical', 'warning', 'info']).optional().describe('`severity` label; alerting.defaults.severity if absent'),
-  for: duration.optional().describe('how long the condition must hold before the alert fires (pending until then)'),
-  keep_firing_for: duration.optional().describe('how long a firing alert keeps firing after its condition cleared (stops flapping)'),
-  labels: z.record(labelName, z.string()).default({}).describe('extra labels on the alert (routing in Alertmanager)'),
-  summary: z.string().optional().describe('one-line text; {{ label }}, {{ value }}, {{ threshold }}, {{ site_name }}, filters | percent | round | ms | dbm'),
-  description: z.string().optional().describe('longer text, same template syntax as summary'),
-  match: labelMatchers.describe('only series whose labels fully match these regular expressions (missing label = "")'),
-  exclude: labelMatchers.describe('skip series whose labels fully match all of these regular expressions'),
-};
-const aboveRule = {
-  above: ratio.describe('fires above this ratio (0-1)'),
-  clear_below: ratio.optional().describe('a firing alert clears only below this (hysteresis); default `above`'),
-};
-
+// Each rule kind's schema lives in its module (src/alerts/kinds/), with the logic it configures.
 export const alertRule = z
-  .discriminatedUnion('kind', [
-    z.strictObject({
-      kind: z.literal('uplink_utilization'),
-      ...ruleCommon,
-      ...aboveRule,
-      uplinks: z.array(name).optional().describe('uplink names; all uplinks if absent'),
-      directions: z.array(z.enum(['in', 'out'])).min(1).default(['in', 'out']).describe('one alert per uplink and direction'),
-    }),
-    z.strictObject({ kind: z.literal('interface_down'), ...ruleCommon }).describe('ifOperStatus down while ifAdminStatus up'),
-    z.strictObject({
-      kind: z.literal('site_unreachable'),
-      ...ruleCommon,
-      via: z.enum(['any', 'all', 'ping', 'snmp']).default('any').describe('any: ping down or SNMP failing; all: every probe of the target says down'),
-    }),
-    z.strictObject({ kind: z.literal('ping_loss'), ...ruleCommon, ...aboveRule }),
-    z.strictObject({
-      kind: z.literal('ping_latency'),
-      ...ruleCommon,
-      above: duration.describe('median round-trip time above which the alert fires, e.g. 150ms'),
-      clear_below: duration.optional(),
-    }),
-    z.strictObject({
-      kind: z.literal('optical_rx_low'),
-      ...ruleCommon,
-      below_dbm: z.number().min(-60).max(20).optional().describe('fires below this Rx power (dBm)'),
-      device_threshold: z.enum(['low_alarm', 'low_warning']).optional().describe("use the transceiver's own threshold where it reports one (else below_dbm)"),
-      hysteresis_db: z.number().min(0).max(10).default(0.5).describe('a firing alert clears only this many dB above the threshold'),
-    }),
-    z.strictObject({
-      kind: z.literal('optical_rx_drop'),
-      ...ruleCommon,
-      drop_db: z.number().gt(0).max(40).describe('fires when Rx is this many dB below its own baseline (a slowly dying link)'),
-      baseline_window: duration.prefault('7d').describe('baseline: highest hourly mean Rx over this window'),
-      hysteresis_db: z.number().min(0).max(10).default(0.5),
-    }),
-    z.strictObject({ kind: z.literal('host_cpu'), ...ruleCommon, ...aboveRule }),
-    z.strictObject({ kind: z.literal('host_memory'), ...ruleCommon, ...aboveRule }),
-    z.strictObject({ kind: z.literal('host_disk'), ...ruleCommon, ...aboveRule }),
-    z.strictObject({
-      kind: z.literal('probe_failing'),
-      ...ruleCommon,
-      probes: z.array(z.enum(['snmp', 'ping', 'host'])).optional().describe('probe kinds; all if absent'),
-    }),
-    z.strictObject({
-      kind: z.literal('agent_restarted'),
-      ...ruleCommon,
-      window: duration.prefault('15m').describe('fires when sysUpTime went back, until the agent has been up this long'),
-    }),
-    z.strictObject({ kind: z.literal('config_reload_failed'), ...ruleCommon }),
-    z.strictObject({
-      kind: z.literal('threshold'),
-      ...ruleCommon,
-      metric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name'),
-      above: z.number().optional(),
-      below: z.number().optional(),
-      clear: z.number().optional().describe('value at which a firing alert clears (hysteresis); default the threshold'),
-    }),
-  ])
+  .discriminatedUnion('kind', alertRuleKinds())
   .describe('an alert rule; `kind` picks the condition');
 export type AlertRuleConfig = z.output<typeof alertRule>;
 
@@ -246,15 +163,7 @@ export const alerting = z
     };
     dup(a.rules, 'rules');
     dup(a.receivers, 'receivers');
-    a.rules.forEach((r, i) => {
-      const bad = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: ['rules', i, key], message });
-      if ('clear_below' in r && r.clear_below !== undefined && r.clear_below > r.above) bad('clear_below', 'must not be greater than `above`');
-      if (r.kind === 'optical_rx_low' && r.below_dbm === undefined && r.device_threshold === undefined) bad('below_dbm', 'set below_dbm, device_threshold, or both');
-      if (r.kind === 'threshold') {
-        if ((r.above === undefined) === (r.below === undefined)) bad('above', 'set exactly one of `above` and `below`');
-        else if (r.clear !== undefined && (r.above !== undefined ? r.clear > r.above : r.clear < r.below!)) bad('clear', 'must be on the clear side of the threshold');
-      }
-    });
+    a.rules.forEach((r, i) => checkAlertRule(r, (key, message) => ctx.addIssue({ code: 'custom', path: ['rules', i, key], message })));
   })
   .describe('alert rules and where notifications go (docs/alerts.md)');
 export type AlertingConfig = z.output<typeof alerting>;

@@ -1,8 +1,9 @@
 /** The HTTP server: /metrics for Prometheus, /api/v1 for the dashboard, the dashboard itself, health endpoints. */
-import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import { DASHBOARD_DIR, ROOT } from '../paths.js';
 import type { Exporter } from '../exporter.js';
+import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
 
@@ -10,8 +11,8 @@ export interface AppContext extends ApiContext {
   exporter: Exporter;
   ready: () => boolean;
   log: (err: unknown) => void;
-  /** Alerting API (src/alerts), mounted before the general API whose catch-all 404 would answer first. */
-  alerts?: Router;
+  /** The alerting (src/alerts) behind /api/v1/alerts; absent: no such routes. */
+  alerts?: AlertsApi;
   /** Basic auth (web config); runs before every route except /-/healthy. */
   auth?: RequestHandler;
   /** `POST /-/reload`: reload the configuration as SIGHUP does. Absent: the endpoint answers 404. */
@@ -82,7 +83,8 @@ export function createApp(ctx: AppContext): Express {
     else res.status(503).type('text/plain').send('netmon is starting.\n');
   });
 
-  if (ctx.alerts) app.use('/api/v1/alerts', ctx.alerts);
+  // before the general API, whose catch-all 404 would answer first
+  if (ctx.alerts) app.use('/api/v1/alerts', alertsRouter(ctx.alerts));
   app.use('/api/v1', apiRouter(ctx));
   app.use('/vendor/uplot', express.static(join(ROOT, 'node_modules', 'uplot', 'dist'), { index: false, maxAge: '1d' }));
   app.use(express.static(join(DASHBOARD_DIR, 'public'), { index: 'index.html' }));

@@ -76,9 +76,9 @@ interface Part {
 type Derived = Omit<Problem, 'source' | 'alert'> & { parts: Part[] };
 
 const identity = (t: Target | undefined, target: string): Record<string, string> => ({ target, site: t?.site ?? '', ...(t?.labels ?? {}) });
-const viaSnmp = (r: CompiledRule) =>
-  (r.config.kind === 'site_unreachable' && r.config.via !== 'ping' && r.config.via !== 'all') ||
-  (r.config.kind === 'probe_failing' && (!r.config.probes || r.config.probes.includes('snmp')));
+// site_unreachable fires only for a target that is down, never for a degraded one: SNMP failing on a site
+// that still answers ping is probe_failing's.
+const viaSnmp = (r: CompiledRule) => r.config.kind === 'probe_failing' && (!r.config.probes || r.config.probes.includes('snmp'));
 
 /** The dashboard's own threshold checks, each with what a rule must watch to cover it. */
 function thresholdProblems(config: LoadedConfig, live: LiveState, now: number, inv: Inventory): Derived[] {
@@ -97,7 +97,7 @@ function thresholdProblems(config: LoadedConfig, live: LiveState, now: number, i
       out.push({ kind: 'site_down', severity: 'critical', subject: site.id, site: site.id, site_name: site.name, target: null, value: null, threshold: null, detail: s.reasons, ts: s.updated_at, parts: [{ detail: null, kinds: ['site_unreachable'], labels }] });
     } else {
       const parts: Part[] = s.reasons.map((r) =>
-        r === 'loss' ? { detail: r, kinds: ['ping_loss'], labels } : r === 'latency' ? { detail: r, kinds: ['ping_latency'], labels } : r === 'snmp_failed' ? { detail: r, kinds: ['site_unreachable', 'probe_failing'], labels, when: viaSnmp } : { detail: r, kinds: [], labels },
+        r === 'loss' ? { detail: r, kinds: ['ping_loss'], labels } : r === 'latency' ? { detail: r, kinds: ['ping_latency'], labels } : r === 'snmp_failed' ? { detail: r, kinds: ['probe_failing'], labels, when: viaSnmp } : { detail: r, kinds: [], labels },
       );
       out.push({ kind: 'site_degraded', severity: 'warning', subject: site.id, site: site.id, site_name: site.name, target: null, value: s.loss_ratio, threshold: null, detail: s.reasons, ts: s.updated_at, parts });
     }

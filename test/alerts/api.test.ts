@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Alerting } from '../../src/alerts/index.js';
-import { configWith, result, target, tempDir } from './helpers.js';
+import { alertsRouter } from '../../src/http/alerts.js';
+import { configWith, failed, ProbeError, target, tempDir } from './helpers.js';
 
 let alerting: Alerting;
 let server: Server;
@@ -25,9 +26,9 @@ beforeAll(async () => {
     tickMs: 0,
   });
   const t = target('sw-so-noi-vu');
-  alerting.accept(result(t, 'snmp', Date.now(), [{ metric: 'netmon_probe_success', labels: { target: t.name, site: t.site, probe: 'snmp' }, value: 0 }]));
+  alerting.accept(failed(t, 'snmp', Date.now(), new ProbeError('auth', 'wrong community')));
   const app = express();
-  app.use('/api/v1/alerts', alerting.router());
+  app.use('/api/v1/alerts', alertsRouter(alerting));
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,5 +1,4 @@
-/** Helpers for the alerting tests: configs, probe results, and a real HTTP receiver on loopback that records what arrives. */
-import { testSpec } from '../helpers/specs.js';
+/** Helpers for the alerting tests: configs, probe results as the scheduler and pipeline make them, and a real HTTP receiver on loopback that records what arrives. */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,9 +6,11 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from '../../src/config/model.js';
 import { alerting as alertingSchema } from '../../src/config/schema.js';
+import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
-import type { ProbeKindName, Sample, Target } from '../../src/types.js';
+import type { Sample, Target } from '../../src/types.js';
 import { ProbeError } from '../../src/types.js';
+import { testSpec } from '../helpers/specs.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'netmon-alerts-'));
@@ -38,17 +39,60 @@ export function target(name: string, site = 'so-noi-vu', labels: Record<string, 
   return { name, address: '127.0.0.1', site, role: 'switch', labels, probes: [] };
 }
 
-export function result(t: Target, kind: ProbeKindName, ts: number, samples: Omit<Sample, 'ts' | 'type'>[], error?: ProbeError, intervalMs = 60_000): ProbeResult {
-  return {
+type ProbeSample = Omit<Sample, 'ts' | 'type'>;
+const DERIVED = /^netmon_(target|site)_state/;
+
+/**
+ * A probe run as the real scheduler reports it (samples, or an error and no samples: a probe that throws
+ * returns none), passed through the real pipeline, which adds what it adds to every result (the health
+ * samples `netmon_probe_success` & co., and with the issue-15 pipeline the target's labels). The alert
+ * engine only ever sees results of this shape, so these are the only ones the tests build.
+ */
+function published(t: Target, kind: ProbeResult['kind'], ts: number, samples: ProbeSample[], error: ProbeError | undefined, intervalMs: number): ProbeResult {
+  if (samples.some((s) => s.metric.startsWith('netmon_probe_'))) throw new Error('test bug: probe health samples are made by the pipeline, from the error');
+  const stamp = (list: ProbeSample[]) => list.map((s) => ({ ...s, ts, type: 'gauge' as const }));
+  // The status module's samples are a deriver's: added after labelling, with their own complete labels.
+  const derived = samples.filter((s) => DERIVED.test(s.metric));
+  const raw: ProbeResult = {
     target: t,
     kind,
     spec: testSpec(kind, intervalMs),
-    samples: samples.map((s) => ({ ...s, ts, type: 'gauge' as const })),
+    samples: stamp(samples.filter((s) => !DERIVED.test(s.metric))),
     error,
     scheduledAt: ts,
     startedAt: ts,
     durationMs: 0,
   };
+  let out: ProbeResult | undefined;
+  const pipeline = new Pipeline((_name, err) => {
+    throw err;
+  });
+  pipeline.derive(() => stamp(derived));
+  pipeline.subscribe('test', (r) => (out = r));
+  pipeline.publish(raw);
+  return out!;
+}
+
+/** A successful run: `samples` are what the probe returned, plus what derivers (uplinks, status) added. */
+export function ok(t: Target, kind: ProbeResult['kind'], ts: number, samples: ProbeSample[], intervalMs = 60_000): ProbeResult {
+  return published(t, kind, ts, samples, undefined, intervalMs);
+}
+
+/** A failed run: no probe samples; `derived` are what derivers (the status module) added to it. */
+export function failed(t: Target, kind: ProbeResult['kind'], ts: number, error: ProbeError, derived: ProbeSample[] = [], intervalMs = 60_000): ProbeResult {
+  return published(t, kind, ts, derived, error, intervalMs);
+}
+
+/**
+ * The status module's samples for a target (src/status/, CONTRACT.md): its state (0 down, 1 degraded, 2 up)
+ * and one reason_info per active reason, labelled with the target's labels as the contract says.
+ */
+export function targetState(t: Target, state: 0 | 1 | 2, reasons: string[] = []): ProbeSample[] {
+  const labels = { target: t.name, site: t.site, ...t.labels };
+  return [
+    { metric: 'netmon_target_state', labels, value: state },
+    ...reasons.map((reason) => ({ metric: 'netmon_target_state_reason_info', labels: { ...labels, reason }, value: 1 })),
+  ];
 }
 
 export { ProbeError };

@@ -6,7 +6,7 @@
 import client from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Alerting } from '../../src/alerts/index.js';
-import { amAlerts, configWith, result, startReceiver, target, tempDir, webhookAlerts, type TestReceiver } from './helpers.js';
+import { amAlerts, configWith, failed, ok, ProbeError, startReceiver, target, tempDir, webhookAlerts, type TestReceiver } from './helpers.js';
 
 const MIN = 60_000;
 let clock = Date.UTC(2024, 9, 15, 1, 0, 0);
@@ -28,8 +28,8 @@ function make(alerting: unknown, dir = tempDir(), registry?: client.Registry) {
 }
 
 const sw = target('sw-so-noi-vu');
-const down = (a: Alerting) => a.accept(result(sw, 'snmp', clock, [{ metric: 'netmon_probe_success', labels: { target: sw.name, site: sw.site, probe: 'snmp' }, value: 0 }]));
-const up = (a: Alerting) => a.accept(result(sw, 'snmp', clock, [{ metric: 'netmon_probe_success', labels: { target: sw.name, site: sw.site, probe: 'snmp' }, value: 1 }]));
+const down = (a: Alerting) => a.accept(failed(sw, 'snmp', clock, new ProbeError('timeout', 'no answer')));
+const up = (a: Alerting) => a.accept(ok(sw, 'snmp', clock, []));
 const rules = [{ name: 'ProbeFailing', kind: 'probe_failing', severity: 'critical', labels: { team: 'noc' } }];
 
 async function settle(a: Alerting) {
@@ -58,7 +58,7 @@ describe('notifications', () => {
     const [alert] = amAlerts(am.received);
     expect(alert).toEqual({
       labels: { alertname: 'ProbeFailing', severity: 'critical', team: 'noc', target: 'sw-so-noi-vu', site: 'so-noi-vu', probe: 'snmp' },
-      annotations: { summary: 'The snmp probe of sw-so-noi-vu is failing (ok)' },
+      annotations: { summary: 'The snmp probe of sw-so-noi-vu is failing (timeout)' },
       startsAt: new Date(clock).toISOString(),
       endsAt: new Date(clock + 4 * MIN).toISOString(),
       generatorURL: 'http://netmon.example:9300/api/v1/alerts?alertname=ProbeFailing',
@@ -81,7 +81,8 @@ describe('notifications', () => {
     await am.waitFor((r) => r.length === 3);
     await hook.waitFor((r) => r.length === 2);
     expect(amAlerts(am.received)[2]!.endsAt).toBe(new Date(clock).toISOString());
-    expect(webhookAlerts(hook.received)[1]).toMatchObject({ status: 'resolved', endsAt: new Date(clock).toISOString() });
+    // the resolution still says what was wrong (the successful run has no reason of its own)
+    expect(webhookAlerts(hook.received)[1]).toMatchObject({ status: 'resolved', endsAt: new Date(clock).toISOString(), annotations: { summary: 'The snmp probe of sw-so-noi-vu is failing (timeout)' } });
     await settle(a);
     expect(a.engine.instances()).toEqual([]); // told everyone: forgotten (history keeps it)
     expect(hook.received).toHaveLength(2);
@@ -222,7 +223,7 @@ describe('notifications', () => {
     const a = make({ rules, max_queue: 10, retry: { initial_backoff: '1h' }, receivers: [{ name: 'chat', type: 'webhook', url: hook.url }] }, tempDir(), registry);
     for (let i = 0; i < 30; i++) {
       const t = target(`sw-${i}`);
-      a.accept(result(t, 'snmp', clock, [{ metric: 'netmon_probe_success', labels: { target: t.name, site: t.site, probe: 'snmp' }, value: 0 }]));
+      a.accept(failed(t, 'snmp', clock, new ProbeError('timeout', 'no answer')));
     }
     for (let i = 0; i < 100 && a.receivers()[0]!.consecutive_failures === 0; i++) await new Promise((r) => setTimeout(r, 10));
     a.tick();
@@ -237,7 +238,7 @@ describe('notifications', () => {
     const core = target('dc-core', 'ttdl');
     const t0 = performance.now();
     for (let i = 0; i < 200; i++) {
-      a.accept(result(core, 'snmp', clock, [{ metric: 'netmon_uplink_utilization_ratio', labels: { uplink: 'international', direction: 'in' }, value: i % 2 ? 0.9 : 0.1 }]));
+      a.accept(ok(core, 'snmp', clock, [{ metric: 'netmon_uplink_utilization_ratio', labels: { uplink: 'international', direction: 'in' }, value: i % 2 ? 0.9 : 0.1 }]));
       clock += MIN;
       await new Promise((r) => setImmediate(r)); // let the notifier start its (hanging) request
     }

@@ -17,8 +17,7 @@ import { alertReceiver, alertRule } from '../../src/config/schema.js';
 import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { ProbeError, type Target } from '../../src/types.js';
-import type { SnmpSpec } from '../../probes/snmp/kind.js';
+import { ProbeError, type Sample, type Target } from '../../src/types.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
 import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
 import { amAlerts, startReceiver, tempDir, webhookAlerts, type TestReceiver } from './helpers.js';
@@ -97,7 +96,7 @@ async function rig(config: LoadedConfig): Promise<Rig> {
     registry,
     async poll(name) {
       const t = targets.get(name)!;
-      const spec = t.probes.find((p): p is SnmpSpec => p.kind === 'snmp')!;
+      const spec = t.probes.find((p) => p.kind === 'snmp')!;
       const res: ProbeResult = { target: t, kind: 'snmp', spec, samples: [], scheduledAt: clock, startedAt: clock, durationMs: 0 };
       try {
         res.samples = await probe!.run(t, spec, AbortSignal.timeout(5000));
@@ -117,9 +116,27 @@ async function rig(config: LoadedConfig): Promise<Rig> {
     throw new Error(`consumer ${name} failed: ${String(err)}`);
   });
   pipeline.derive(uplinkDeriver(config.uplinks));
+  pipeline.derive(statusStandIn);
   pipeline.subscribe('alerts', (res) => r.alerting.accept(res));
   cleanups.push(() => r.alerting.close());
   return r;
+}
+
+/**
+ * Stand-in for the status module's deriver (src/status/, written alongside this; CONTRACT.md), which is
+ * what site_unreachable reads: these tests poll SNMP only, so a target is down when its agent is silent,
+ * degraded when it answers with an error, up when it answers. At merge the real deriver replaces it.
+ */
+function statusStandIn(res: ProbeResult): Sample[] {
+  const labels = { target: res.target.name, site: res.target.site, ...res.target.labels };
+  const ts = res.startedAt + res.durationMs;
+  const e = res.error?.reason;
+  const reason = e === undefined ? null : e === 'timeout' || e === 'unreachable' ? 'snmp_silent' : e === 'auth' ? 'snmp_auth' : 'snmp_error';
+  const state = reason === null ? 2 : reason === 'snmp_silent' ? 0 : 1;
+  return [
+    { metric: 'netmon_target_state', labels, value: state, ts, type: 'gauge' },
+    ...(reason ? [{ metric: 'netmon_target_state_reason_info', labels: { ...labels, reason }, value: 1, ts, type: 'gauge' as const }] : []),
+  ];
 }
 
 /** Wait until the notifier has nothing queued or in flight. */

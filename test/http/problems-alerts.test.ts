@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Alerting } from '../../src/alerts/index.js';
 import { buildTargets } from '../../src/config/model.js';
 import { alerting as alertingSchema } from '../../src/config/schema.js';
+import { alertsRouter } from '../../src/http/alerts.js';
 import { problems } from '../../src/http/problems.js';
-import { result, tempDir } from '../alerts/helpers.js';
+import { ok, targetState, tempDir } from '../alerts/helpers.js';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
 
 let f: Fixture;
@@ -33,11 +34,13 @@ beforeAll(async () => {
   const T = new Map(buildTargets(f.config).map((t) => [t.name, t]));
   const now = Date.now();
   const lbl = (t: string, extra: Record<string, string> = {}) => ({ target: t, ...extra });
-  alerting.accept(result(T.get('dc-core')!, 'snmp', now, [{ metric: 'netmon_uplink_utilization_ratio', labels: { uplink: 'international', direction: 'in' }, value: 0.95 }]));
-  alerting.accept(result(T.get('sw-vy-da')!, 'ping', now, [{ metric: 'netmon_ping_reachability_state', labels: lbl('sw-vy-da', { method: 'fping' }), value: 0 }]));
-  alerting.accept(result(T.get('sw-a-luoi')!, 'ping', now, [{ metric: 'netmon_ping_loss_ratio', labels: lbl('sw-a-luoi', { method: 'fping' }), value: 0.2 }]));
+  alerting.accept(ok(T.get('dc-core')!, 'snmp', now, [{ metric: 'netmon_uplink_utilization_ratio', labels: { uplink: 'international', direction: 'in' }, value: 0.95 }]));
+  // the status module decided sw-vy-da is down (ping lost every echo): that is what SiteUnreachable reads
+  const vyDa = T.get('sw-vy-da')!;
+  alerting.accept(ok(vyDa, 'ping', now, [{ metric: 'netmon_ping_reachability_state', labels: lbl('sw-vy-da', { method: 'fping' }), value: 0 }, ...targetState(vyDa, 0, ['ping_down'])]));
+  alerting.accept(ok(T.get('sw-a-luoi')!, 'ping', now, [{ metric: 'netmon_ping_loss_ratio', labels: lbl('sw-a-luoi', { method: 'fping' }), value: 0.2 }]));
   alerting.accept(
-    result(T.get('srv-web')!, 'snmp', now, [
+    ok(T.get('srv-web')!, 'snmp', now, [
       { metric: 'netmon_host_cpu_load_ratio', labels: lbl('srv-web', { cpu: '1' }), value: 0.98 },
       { metric: 'netmon_host_cpu_load_ratio', labels: lbl('srv-web', { cpu: '2' }), value: 0.92 },
     ]),
@@ -102,7 +105,7 @@ describe('problems from the alert engine', () => {
 describe('GET /api/v1/alerts/history?event=', () => {
   it('filters by event kind, several comma-separated', async () => {
     const app = await import('express');
-    const srv = app.default().use('/api/v1/alerts', alerting.router());
+    const srv = app.default().use('/api/v1/alerts', alertsRouter(alerting));
     const server = await new Promise<import('node:http').Server>((r) => {
       const s = srv.listen(0, '127.0.0.1', () => r(s));
     });

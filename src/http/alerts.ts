@@ -1,6 +1,7 @@
 /**
  * The alerting HTTP API, mounted by the app at /api/v1/alerts (before the general /api/v1 router, whose
- * catch-all 404 would otherwise answer first). Receiver URLs and headers are never part of any answer.
+ * catch-all 404 would otherwise answer first): an adapter from HTTP to the plain methods of `Alerting`,
+ * which knows nothing of express. Receiver URLs and headers are never part of any answer.
  *
  *   GET    /                      pending and firing alerts (?state=&severity=&alertname=&target=)
  *   GET    /rules                 the configured rules
@@ -17,8 +18,11 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { duration } from '../config/schema.js';
-import type { Alerting } from './index.js';
+import type { Alerting } from '../alerts/index.js';
+import { duration } from '../config/primitives.js';
+
+/** What the routes need of the alerting. */
+export type AlertsApi = Pick<Alerting, 'alerts' | 'rules' | 'history' | 'receivers' | 'silences' | 'addSilence' | 'expireSilence' | 'acknowledge' | 'unacknowledge'>;
 
 class HttpError extends Error {
   constructor(
@@ -94,7 +98,7 @@ function requireJson(req: Request): void {
   if (!req.is('application/json')) throw new HttpError(415, 'send a JSON body with Content-Type: application/json');
 }
 
-export function alertsRouter(alerting: Alerting): Router {
+export function alertsRouter(alerting: AlertsApi): Router {
   const r = Router();
   r.use(express.json({ limit: '32kb' }));
 
