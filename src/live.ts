@@ -5,6 +5,7 @@
 import type { Response } from 'express';
 import type { ProbeResult } from './scheduler.js';
 import type { Sample } from './types.js';
+import type { LiveSample, ResultEvent } from './http/contract.js';
 
 export interface TargetStatus {
   ok: boolean;
@@ -27,7 +28,7 @@ export class LiveState {
       this.latest.set(key(s.metric, s.labels), s);
       if (s.metric.startsWith('netmon_uplink_')) changed.push(s);
     }
-    this.broadcast('result', { target: r.target.name, probe: r.kind, ok: !r.error, ts: r.startedAt, uplinks: changed.map(brief) });
+    this.broadcast('result', { target: r.target.name, probe: r.kind, ok: !r.error, ts: r.startedAt, uplinks: changed.map(brief) } satisfies ResultEvent);
   }
 
   /** Latest samples of a metric whose labels include all of `match`. */
@@ -78,6 +79,6 @@ function key(metric: string, labels: Record<string, string>): string {
   return metric + JSON.stringify(Object.entries(labels).sort());
 }
 
-function brief(s: Sample) {
+function brief(s: Sample): LiveSample {
   return { metric: s.metric, labels: s.labels, value: s.value, ts: s.ts };
 }

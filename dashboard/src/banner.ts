@@ -2,15 +2,15 @@
  * The config-reload banner: shown while the last configuration reload failed (`config_reload.ok` false in
  * /api/v1/overview), saying when and why; netmon keeps running the previous configuration meanwhile.
  */
-import type { ConfigReload } from './api.js';
+import type { ConfigReloadStatus } from './api-contract.js';
 import { h } from './dom.js';
 import { dateTime } from './format.js';
 import { t } from './i18n.js';
 
-let last: ConfigReload | null | undefined = null;
+let last: ConfigReloadStatus | null | undefined = null;
 
 /** Show, update or hide the banner; without an argument, redraw the last state (a language switch). */
-export function renderReloadBanner(status?: ConfigReload | null): void {
+export function renderReloadBanner(status?: ConfigReloadStatus | null): void {
   if (status !== undefined) last = status;
   let el = document.getElementById('config-reload');
   if (!last || last.ok) {

@@ -4,7 +4,7 @@
  * the lines also differ by dash pattern, so nothing depends on colour alone.
  */
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import type { Direction, SitePing, SiteOptical, Traffic } from './api.js';
+import type { OpticalHistory, PingHistory, TrafficDirection, TrafficResponse } from './api-contract.js';
 import { axisTime, bps, bpsTick, dbm, ms, pct, timeZone } from './format.js';
 import { t } from './i18n.js';
 
@@ -88,9 +88,10 @@ type Col = (number | null)[];
  * bucket. Missing buckets (a poll that failed, the daemon down) become a null so the line breaks there
  * instead of bridging the outage, and the window's ends are included so the capacity line spans it all.
  */
-export function trafficColumns(d: Traffic): { x: number[]; cols: Col[] } {
-  const dirs: (Direction['series'])[] = [d.in.series, d.out.series];
-  const step = Math.max(d.in.step_ms ?? 0, d.out.step_ms ?? 0) || 60e3;
+export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] } {
+  const dirs: TrafficDirection['series'][] = [d.in.series, d.out.series];
+  const stepOf = (x: TrafficDirection) => (x.series ? x.step_ms : 0); // a direction never seen has no step
+  const step = Math.max(stepOf(d.in), stepOf(d.out)) || 60e3;
   const all = new Set<number>([d.from, d.to]);
   for (const s of dirs) if (s) for (const ts of s.ts) all.add(ts);
   const sorted = [...all].sort((a, b) => a - b);
@@ -118,7 +119,7 @@ export function trafficColumns(d: Traffic): { x: number[]; cols: Col[] } {
 }
 
 export interface TrafficChart {
-  set(d: Traffic): void;
+  set(d: TrafficResponse): void;
   relabel(): void;
   destroy(): void;
 }
@@ -139,7 +140,7 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
     line(`${t('capacity')} ${bps(capacity)}`, COLOURS.capacity, { width: 2, dash: [4, 3], points: { show: false } }),
     ...(warn ? [line(`${t('warn_line')} ${pct(warn)}`, COLOURS.warn, { width: 1, dash: [10, 6], points: { show: false } })] : []),
   ];
-  let last: Traffic | null = null;
+  let last: TrafficResponse | null = null;
   const opts = (): uPlot.Options => {
     const b = base(el, height, onZoom);
     return {
@@ -154,7 +155,7 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
       legend: { show: true, live: true },
     } as uPlot.Options;
   };
-  const dataOf = (d: Traffic | null): uPlot.AlignedData => {
+  const dataOf = (d: TrafficResponse | null): uPlot.AlignedData => {
     if (!d) return [[], [], [], [], [], [], [], [], ...(warn ? [[]] : [])] as unknown as uPlot.AlignedData;
     const { x, cols } = trafficColumns(d);
     // Fitted to the data (an access port at 1 Gbps carrying 10 Mbps), the capacity is named in the legend only.
@@ -179,7 +180,7 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
 }
 
 /** Smokeping-style RTT: grey bands min–max, 10–90 %, 25–75 %, the median as a line, loss on a right axis. */
-export function smokeChart(el: HTMLElement, p: SitePing['targets'][number], from: number, to: number): uPlot {
+export function smokeChart(el: HTMLElement, p: PingHistory, from: number, to: number): uPlot {
   const k = (c: (number | null)[]) => c.map((v) => (v === null ? null : v * 1000));
   const b = base(el, 200);
   const shade = (a: number): uPlot.Series => ({ stroke: `rgba(120,120,120,${a})`, width: 0, value: (_u, v) => ms(v), points: { show: false } });
@@ -211,7 +212,7 @@ export function smokeChart(el: HTMLElement, p: SitePing['targets'][number], from
 }
 
 /** Optical Rx/Tx levels (dBm) with the Rx thresholds as dashed lines. */
-export function opticalChart(el: HTMLElement, port: SiteOptical['ports'][number], from: number, to: number): uPlot {
+export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number, to: number): uPlot {
   const th = port.thresholds ?? {};
   const b = base(el, 180);
   const flat = (v: number | null | undefined) => port.ts.map(() => (v == null ? null : v));

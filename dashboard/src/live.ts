@@ -3,16 +3,9 @@
  * ticks every second; a stale warning shows when the daemon stops answering or measuring.
  */
 import { clockOffset, lastOkAt } from './api.js';
+import type { ResultEvent } from './api-contract.js';
 import { $ } from './dom.js';
 import { t } from './i18n.js';
-
-export interface LiveEvent {
-  target: string;
-  probe: string;
-  ok: boolean;
-  ts: number;
-  uplinks: { metric: string; labels: Record<string, string>; value: number; ts: number }[];
-}
 
 /** No answer from the daemon for this long (ms) → stale; `?stale=<seconds>` overrides it (tests, impatient wall screens). */
 const staleParam = Number(new URLSearchParams(location.search).get('stale'));
@@ -28,14 +21,14 @@ export function noteResult(ts: number | null): void {
   if (ts && ts > lastResultAt) lastResultAt = ts;
 }
 
-export function startLive(onEvent: (e: LiveEvent) => void): void {
+export function startLive(onEvent: (e: ResultEvent) => void): void {
   const open = () => {
     source = new EventSource('/api/v1/events');
     source.addEventListener('open', () => (connected = true));
     source.addEventListener('error', () => (connected = false));
     source.addEventListener('result', (m) => {
       connected = true;
-      const e = JSON.parse((m as MessageEvent<string>).data) as LiveEvent;
+      const e = JSON.parse((m as MessageEvent<string>).data) as ResultEvent;
       noteResult(e.ts);
       onEvent(e);
     });

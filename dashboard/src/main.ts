@@ -1,6 +1,6 @@
 /** The dashboard: wiring of the panels, range selection, drag-to-zoom, language, kiosk mode, live refresh. */
 import * as api from './api.js';
-import type { Overview, Traffic, UplinkNow } from './api.js';
+import type { OverviewResponse, TrafficResponse, UplinkNow } from './api-contract.js';
 import { trafficChart, type TrafficChart } from './charts.js';
 import { $, h } from './dom.js';
 import { bps, bytes, dateTime, pct, setTimeContext, timeZone } from './format.js';
@@ -19,12 +19,12 @@ interface UplinkView {
   now: UplinkNow;
   chart: TrafficChart;
   el: HTMLElement;
-  last: Traffic | null;
+  last: TrafficResponse | null;
 }
 const uplinks = new Map<string, UplinkView>();
 let range = RANGES.includes(params.get('range') ?? '') ? params.get('range')! : '24h';
 let zoom: { from: number; to: number } | null = null;
-let overview: Overview | null = null;
+let overview: OverviewResponse | null = null;
 let ready = false;
 
 function chartHeight(): number {
@@ -47,7 +47,7 @@ function utilBlock(u: UplinkNow): HTMLElement {
   return h('div', { class: 'utils' }, dir('in', u.in_bps), dir('out', u.out_bps));
 }
 
-function statsTable(d: Traffic | null): HTMLElement {
+function statsTable(d: TrafficResponse | null): HTMLElement {
   const row = (key: 'in' | 'out') => {
     const s = d?.[key].stats;
     return h('tr', {}, h('th', { scope: 'row' }, t(key)), h('td', {}, bps(s?.peak_bps)), h('td', {}, bps(s?.p95_bps)), h('td', {}, bytes(s?.volume_bytes)));
@@ -67,7 +67,7 @@ function renderUplinkText(v: UplinkView): void {
   v.el.querySelector('.stats')!.replaceWith(statsTable(v.last));
 }
 
-function buildUplinks(o: Overview): void {
+function buildUplinks(o: OverviewResponse): void {
   const root = $('#uplinks-list');
   root.replaceChildren();
   uplinks.clear();
@@ -223,7 +223,7 @@ onLangChange(() => {
   $('#zoom-label').textContent = zoom ? t('zoomed', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : '';
 });
 
-function pickLang(o: Overview): Lang {
+function pickLang(o: OverviewResponse): Lang {
   const q = params.get('lang');
   if (q === 'vi' || q === 'en') return q;
   let saved: string | null = null;

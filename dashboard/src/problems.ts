@@ -4,14 +4,14 @@
  * and word, not colour alone. Below them, the recently resolved alerts. Kiosk mode shows no controls.
  */
 import * as api from './api.js';
-import type { AlertEvent, Problem, Severity } from './api.js';
+import type { AlertHistoryEvent, Problem, Severity } from './api-contract.js';
 import { $, h } from './dom.js';
 import { dateTime, dbm, ms, pct, time } from './format.js';
 import { t, tk, type Key } from './i18n.js';
 import { openSite } from './sites.js';
 
 let last: Problem[] = [];
-let history: AlertEvent[] | null = null;
+let history: AlertHistoryEvent[] | null = null;
 let kiosk = false;
 const DURATIONS = ['1h', '4h', '24h'] as const;
 type Duration = (typeof DURATIONS)[number];

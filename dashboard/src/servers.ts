@@ -1,11 +1,11 @@
 /** Data-centre servers: one card each with CPU, memory and disk bars and the load averages. */
 import * as api from './api.js';
-import type { Server } from './api.js';
+import type { ServerSummary } from './api-contract.js';
 import { $, h } from './dom.js';
 import { bytes, pct } from './format.js';
 import { t, tk } from './i18n.js';
 
-let last: Server[] = [];
+let last: ServerSummary[] = [];
 
 function bar(label: string, ratio: number | null, note = ''): HTMLElement {
   const level = ratio === null ? 'none' : ratio >= 0.9 ? 'alarm' : ratio >= 0.75 ? 'warn' : 'ok';
@@ -19,7 +19,7 @@ function bar(label: string, ratio: number | null, note = ''): HTMLElement {
   );
 }
 
-export function renderServers(list: Server[] = last): void {
+export function renderServers(list: ServerSummary[] = last): void {
   last = list;
   $('#servers-list').replaceChildren(
     ...list.map((s) => {

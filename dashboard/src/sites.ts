@@ -1,17 +1,17 @@
 /** Site tiles grouped by kind, and the detail dialog a tile opens (interfaces, optics, ping smoke, fibre traffic). */
 import * as api from './api.js';
-import type { Site, SiteDetailTarget } from './api.js';
+import type { SiteSummary, SiteTarget } from './api-contract.js';
 import { opticalChart, smokeChart, trafficChart } from './charts.js';
 import { $, h } from './dom.js';
 import { bps, dbm, ms, pct, time } from './format.js';
 import { t, tk } from './i18n.js';
 
-export const STATE_ICON: Record<Site['state'], string> = { up: '✔', degraded: '▲', down: '✖', unknown: '?' };
-const GROUPS: Site['group'][] = ['provincial', 'district', 'ward', 'datacentre'];
+export const STATE_ICON: Record<SiteSummary['state'], string> = { up: '✔', degraded: '▲', down: '✖', unknown: '?' };
+const GROUPS: SiteSummary['group'][] = ['provincial', 'district', 'ward', 'datacentre'];
 
-let lastSites: Site[] = [];
+let lastSites: SiteSummary[] = [];
 
-function tile(s: Site): HTMLElement {
+function tile(s: SiteSummary): HTMLElement {
   const figures = s.state === 'unknown' || s.state === 'down' ? tk(`reason_${s.reasons[0] ?? 'no_data'}`) : `${ms(s.rtt_ms)} · ${pct(s.loss_ratio)}`;
   const title = [tk(`state_${s.state}`), ...s.reasons.map((r) => tk(`reason_${r}`)), s.optical && s.optical !== 'ok' ? t(s.optical === 'alarm' ? 'optical_alarm' : 'optical_warn') : ''].filter(Boolean).join(', ');
   return h(
@@ -24,7 +24,7 @@ function tile(s: Site): HTMLElement {
   );
 }
 
-export function renderSites(list: Site[] = lastSites): void {
+export function renderSites(list: SiteSummary[] = lastSites): void {
   lastSites = list;
   const root = $('#sites-groups');
   root.replaceChildren(
@@ -58,7 +58,7 @@ export async function refreshSites(): Promise<void> {
 
 let openId: string | null = null;
 
-function probeLine(tg: SiteDetailTarget): HTMLElement {
+function probeLine(tg: SiteTarget): HTMLElement {
   return h(
     'li',
     {},
@@ -75,7 +75,7 @@ function thresholdsText(th: Record<string, number | null>, p: 'rx' | 'tx'): stri
   return `${f('low_alarm')} / ${f('low_warn')} / ${f('high_warn')} / ${f('high_alarm')}`;
 }
 
-function interfaceTable(tg: SiteDetailTarget): HTMLElement {
+function interfaceTable(tg: SiteTarget): HTMLElement {
   return h(
     'table',
     { class: 'ifaces' },

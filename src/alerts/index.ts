@@ -17,9 +17,12 @@ import { Notifier, type ReceiverStatus } from './notifier.js';
 import { reloadObservation } from './kinds/config-reload-failed.js';
 import { compileRule, type CompiledRule } from './rules.js';
 import type { Ack, AlertInstance, HistoryEvent, Silence, SilenceMatcher } from './types.js';
+import type { AlertView } from '../http/contract.js';
 
 export { alertsDbPath } from './db.js';
 export type { AlertInstance, Silence, Ack, HistoryEvent } from './types.js';
+/** The API's view of an alert instance (the HTTP contract owns its shape). */
+export type { AlertView };
 
 const HISTORY_RETENTION_MS = 180 * 86_400_000;
 const EMPTY: AlertingConfig = {
@@ -43,21 +46,6 @@ export interface AlertingOptions {
   /** How often time-driven work runs (keep_firing_for, staleness, re-sends); 0 = never (tests call tick()). Default 1000 ms. */
   tickMs?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
-}
-
-export interface AlertView {
-  fingerprint: string;
-  alertname: string;
-  severity: string;
-  state: AlertInstance['state'];
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  value: number;
-  active_since: number;
-  starts_at: number | null;
-  resolved_at: number | null;
-  silenced_by: string[];
-  acknowledged: Omit<Ack, 'fingerprint'> | null;
 }
 
 export interface SilenceInput {

@@ -9,6 +9,7 @@
  */
 import type { AlertingConfig, AlertReceiverConfig } from '../config/schema.js';
 import type { AlertsDb, Delivery } from './db.js';
+import type { ReceiverStatus } from '../http/contract.js';
 import { alertmanagerPayload, webhookPayload, type Outgoing } from './payload.js';
 import type { AlertInstance } from './types.js';
 
@@ -30,16 +31,8 @@ export interface NotifierOptions {
   batchSize?: number;
 }
 
-export interface ReceiverStatus {
-  name: string;
-  type: AlertReceiverConfig['type'];
-  queued: number;
-  consecutive_failures: number;
-  last_success_at: number | null;
-  last_failure_at: number | null;
-  last_error: string | null;
-  next_attempt_at: number | null;
-}
+/** Delivery status of a receiver, as GET /api/v1/alerts/receivers answers it (the HTTP contract owns its shape). */
+export type { ReceiverStatus };
 
 interface Runtime {
   cfg: AlertReceiverConfig;

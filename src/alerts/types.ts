@@ -1,4 +1,10 @@
 /** Shapes shared by the alerting modules: what a rule observes, and the state of one alert instance. */
+import type { AlertHistoryEvent, Silence, SilenceMatcher } from '../http/contract.js';
+
+// Silences and history events are answered by the API as they are: the HTTP contract owns their shape.
+export type { Silence, SilenceMatcher };
+export type HistoryEvent = AlertHistoryEvent;
+
 export type Severity = 'critical' | 'warning' | 'info';
 
 /**
@@ -53,31 +59,3 @@ export interface Ack {
   at: number;
 }
 
-export interface SilenceMatcher {
-  name: string;
-  value: string;
-  /** Full-match regular expression instead of equality. */
-  regex?: boolean;
-}
-
-export interface Silence {
-  id: string;
-  matchers: SilenceMatcher[];
-  startsAt: number;
-  endsAt: number;
-  createdBy: string;
-  comment: string;
-  createdAt: number;
-}
-
-export interface HistoryEvent {
-  id?: number;
-  ts: number;
-  fingerprint: string;
-  rule: string;
-  severity: string;
-  event: 'pending' | 'firing' | 'resolved' | 'inactive' | 'acknowledged' | 'unacknowledged';
-  value: number | null;
-  labels: Record<string, string>;
-  summary: string;
-}

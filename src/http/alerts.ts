@@ -23,6 +23,19 @@ import { duration } from '../config/primitives.js';
 
 /** What the routes need of the alerting. */
 export type AlertsApi = Pick<Alerting, 'alerts' | 'rules' | 'history' | 'receivers' | 'silences' | 'addSilence' | 'expireSilence' | 'acknowledge' | 'unacknowledge'>;
+import type {
+  AckRequest,
+  AlertAckResponse,
+  AlertHistoryResponse,
+  AlertRulesResponse,
+  AlertsResponse,
+  ErrorResponse,
+  OkResponse,
+  ReceiversResponse,
+  SilenceCreatedResponse,
+  SilenceRequest,
+  SilencesResponse,
+} from './contract.js';
 
 class HttpError extends Error {
   constructor(
@@ -92,6 +105,10 @@ const silenceBody = z
   });
 const ackBody = z.strictObject({ by: text(200), comment: z.string().max(1000).default('') });
 
+// Every body the contract describes is one these schemas accept (compile-time check; the schemas validate).
+export type BodiesMatchContract = [Assignable<SilenceRequest, z.input<typeof silenceBody>>, Assignable<AckRequest, z.input<typeof ackBody>>];
+type Assignable<A extends B, B> = [A, B];
+
 const MAX_SILENCE_MS = 365 * 86_400_000;
 
 function requireJson(req: Request): void {
@@ -107,7 +124,7 @@ export function alertsRouter(alerting: AlertsApi): Router {
     const alerts = alerting
       .alerts()
       .filter((a) => (!q.state || a.state === q.state) && (!q.severity || a.severity === q.severity) && (!q.alertname || a.alertname === q.alertname) && (!q.target || a.labels.target === q.target));
-    res.json({ now: Date.now(), alerts });
+    res.json({ now: Date.now(), alerts } satisfies AlertsResponse);
   });
 
   r.get('/rules', (req, res) => {
@@ -124,22 +141,22 @@ export function alertsRouter(alerting: AlertsApi): Router {
         description: x.description,
         // `for`/`keep_firing_for`/durations in the config echo are already in ms
       })),
-    });
+    } satisfies AlertRulesResponse);
   });
 
   r.get('/history', (req, res) => {
     const q = parse(historyQuery, req.query, 'query');
-    res.json({ events: alerting.history({ from: q.from, to: q.to, rule: q.alertname, target: q.target, fingerprint: q.fingerprint, events: q.event, limit: q.limit }) });
+    res.json({ events: alerting.history({ from: q.from, to: q.to, rule: q.alertname, target: q.target, fingerprint: q.fingerprint, events: q.event, limit: q.limit }) } satisfies AlertHistoryResponse);
   });
 
   r.get('/receivers', (req, res) => {
     parse(z.strictObject({}), req.query, 'query');
-    res.json({ receivers: alerting.receivers() });
+    res.json({ receivers: alerting.receivers() } satisfies ReceiversResponse);
   });
 
   r.get('/silences', (req, res) => {
     parse(z.strictObject({}), req.query, 'query');
-    res.json({ silences: alerting.silences() });
+    res.json({ silences: alerting.silences() } satisfies SilencesResponse);
   });
 
   r.post('/silences', (req, res) => {
@@ -152,13 +169,13 @@ export function alertsRouter(alerting: AlertsApi): Router {
     if (endsAt - startsAt > MAX_SILENCE_MS) throw new HttpError(400, 'body: a silence lasts at most a year');
     const matchers = Array.isArray(b.matchers) ? b.matchers : Object.entries(b.matchers).map(([name, value]) => ({ name, value, regex: false }));
     const s = alerting.addSilence({ matchers, startsAt, endsAt, createdBy: b.created_by, comment: b.comment });
-    res.status(201).json({ silence: s });
+    res.status(201).json({ silence: s } satisfies SilenceCreatedResponse);
   });
 
   r.delete('/silences/:id', (req, res) => {
     const id = String(req.params.id);
     if (!alerting.expireSilence(id)) throw new HttpError(404, 'no such silence');
-    res.json({ ok: true });
+    res.json({ ok: true } satisfies OkResponse);
   });
 
   const fp = (req: Request) => {
@@ -172,20 +189,20 @@ export function alertsRouter(alerting: AlertsApi): Router {
     const b = parse(ackBody, req.body, 'body');
     const v = alerting.acknowledge(f, b.by, b.comment);
     if (!v) throw new HttpError(404, 'no pending or firing alert with this fingerprint');
-    res.json({ alert: v });
+    res.json({ alert: v } satisfies AlertAckResponse);
   });
   r.delete('/:fingerprint/ack', (req, res) => {
     const v = alerting.unacknowledge(fp(req));
     if (!v) throw new HttpError(404, 'this alert is not acknowledged');
-    res.json({ alert: v });
+    res.json({ alert: v } satisfies AlertAckResponse);
   });
 
-  r.use((_req, res) => void res.status(404).json({ error: 'no such alerts endpoint' }));
+  r.use((_req, res) => void res.status(404).json({ error: 'no such alerts endpoint' } satisfies ErrorResponse));
   r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (err instanceof HttpError) return void res.status(err.status).json({ error: err.message });
+    if (err instanceof HttpError) return void res.status(err.status).json({ error: err.message } satisfies ErrorResponse);
     const status = (err as { status?: number; type?: string }).status;
     // express.json: malformed or oversized bodies
-    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: status === 413 ? 'body too large' : 'malformed JSON body' });
+    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: status === 413 ? 'body too large' : 'malformed JSON body' } satisfies ErrorResponse);
     next(err);
   });
   return r;

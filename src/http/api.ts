@@ -11,6 +11,22 @@ import { problems, type AlertSource } from './problems.js';
 import { inventory } from './inventory.js';
 import { M } from './metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
+import type {
+  ConfigReloadStatus,
+  Direction,
+  ErrorResponse,
+  InterfaceTrafficResponse,
+  OverviewResponse,
+  ProblemsResponse,
+  ServersResponse,
+  SiteDetailResponse,
+  SiteOpticalResponse,
+  SitePingResponse,
+  SitesResponse,
+  TrafficDirection,
+  UplinkNow,
+  UplinkTrafficResponse,
+} from './contract.js';
 
 export interface ApiContext {
   config: () => LoadedConfig;
@@ -26,7 +42,7 @@ export interface ApiContext {
 /** At most this much of a reload error goes into the overview: enough for the first problems of a bad edit. */
 const RELOAD_ERROR_MAX = 4000;
 
-function configReload(s: ReloadStatus | undefined) {
+function configReload(s: ReloadStatus | undefined): ConfigReloadStatus | null {
   if (!s) return null;
   const error = s.successful || !s.lastError ? null : s.lastError.length > RELOAD_ERROR_MAX ? `${s.lastError.slice(0, RELOAD_ERROR_MAX)}…` : s.lastError;
   return { ok: s.successful, at: s.lastAttemptMs ?? s.lastSuccessMs, last_success_at: s.lastSuccessMs, trigger: s.trigger ?? null, error };
@@ -39,7 +55,7 @@ function scaled(r: RangeResult, k: number) {
 }
 
 /** In/out traffic of one interface over a window: bits/s min/mean/max per bucket, peak, 95th percentile, volume. */
-function trafficDirection(store: Store, direction: string, series: SeriesInfo | undefined, w: Window) {
+function trafficDirection(store: Store, direction: Direction, series: SeriesInfo | undefined, w: Window): TrafficDirection {
   if (!series) return { direction, series: null, stats: null };
   const r = store.rateRange(series.id, w.from, w.to, w.points);
   const p95 = store.percentileRate(series.id, w.from, w.to, 95);
@@ -58,7 +74,7 @@ function trafficDirection(store: Store, direction: string, series: SeriesInfo | 
   };
 }
 
-const notFound = (res: Response, what: string) => void res.status(404).json({ error: what });
+const notFound = (res: Response, what: string) => void res.status(404).json({ error: what } satisfies ErrorResponse);
 
 /**
  * How long one computation of the site summaries serves /overview and /sites. Building them walks every
@@ -85,7 +101,7 @@ export function apiRouter(ctx: ApiContext): Router {
   api.get('/overview', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
     const cfg = ctx.config();
-    const uplinks = cfg.uplinks.map((u) => {
+    const uplinks = cfg.uplinks.map((u): UplinkNow => {
       const traffic = (direction: string) => ctx.live.find(M.uplinkBytesPerSecond, { uplink: u.name, direction })[0];
       const i = traffic('in');
       const o = traffic('out');
@@ -111,19 +127,19 @@ export function apiRouter(ctx: ApiContext): Router {
       uplinks,
       sites: countStates(summaries()),
       config_reload: configReload(ctx.reloadStatus?.()),
-    });
+    } satisfies OverviewResponse);
   });
 
   api.get('/uplinks/:name/traffic', (req: Request<{ name: string }>, res) => {
     const cfg = ctx.config();
     const u = cfg.uplinks.find((x) => x.name === req.params.name);
-    if (!u) return void res.status(404).json({ error: `no uplink named ${JSON.stringify(req.params.name).slice(0, 80)}; known: ${cfg.uplinks.map((x) => x.name).join(', ')}` });
+    if (!u) return void res.status(404).json({ error: `no uplink named ${JSON.stringify(req.params.name).slice(0, 80)}; known: ${cfg.uplinks.map((x) => x.name).join(', ')}` } satisfies ErrorResponse);
     const w = parseWindow(req.query as Record<string, unknown>);
     const store = ctx.store();
     const t0 = performance.now();
-    const directions = UPLINK_DIRECTIONS.map(({ direction, metric }) =>
-      trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w),
-    );
+    const traffic = ({ direction, metric }: (typeof UPLINK_DIRECTIONS)[number]) =>
+      trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w);
+    const [inbound, outbound] = [traffic(UPLINK_DIRECTIONS[0]), traffic(UPLINK_DIRECTIONS[1])];
     res.json({
       uplink: u.name,
       display_name: u.display_name ?? u.name,
@@ -133,15 +149,15 @@ export function apiRouter(ctx: ApiContext): Router {
       capped: w.capped,
       points: w.points,
       query_ms: Math.round((performance.now() - t0) * 100) / 100,
-      in: directions[0],
-      out: directions[1],
-    });
+      in: inbound,
+      out: outbound,
+    } satisfies UplinkTrafficResponse);
   });
 
   api.get('/sites', (req, res) => {
     const q = parseQuery(sitesQuery, req.query as Record<string, unknown>);
     const sites = q.group ? summaries().filter((s) => s.group === q.group) : summaries();
-    res.json({ now: Date.now(), counts: countStates(sites), sites });
+    res.json({ now: Date.now(), counts: countStates(sites), sites } satisfies SitesResponse);
   });
 
   api.get('/sites/:id', (req: Request<{ id: string }>, res) => {
@@ -149,7 +165,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const id = parseName('site id', req.params.id);
     const d = siteDetail(ctx.config(), ctx.live, ctx.store(), id);
     if (!d) return notFound(res, `no site with id ${id}`);
-    res.json(d);
+    res.json(d satisfies SiteDetailResponse);
   });
 
   api.get('/sites/:id/ping', (req: Request<{ id: string }>, res) => {
@@ -157,7 +173,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const w = parseWindow(req.query as Record<string, unknown>);
     const d = sitePing(ctx.config(), ctx.store(), id, w);
     if (!d) return notFound(res, `no site with id ${id}`);
-    res.json(d);
+    res.json(d satisfies SitePingResponse);
   });
 
   api.get('/sites/:id/optical', (req: Request<{ id: string }>, res) => {
@@ -165,7 +181,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const w = parseWindow(req.query as Record<string, unknown>);
     const d = siteOptical(ctx.config(), ctx.live, ctx.store(), id, w);
     if (!d) return notFound(res, `no site with id ${id}`);
-    res.json(d);
+    res.json(d satisfies SiteOpticalResponse);
   });
 
   api.get('/targets/:target/interfaces/:ifIndex/traffic', (req: Request<{ target: string; ifIndex: string }>, res) => {
@@ -192,17 +208,17 @@ export function apiRouter(ctx: ApiContext): Router {
       in: trafficDirection(store, 'in', i, w),
       out: trafficDirection(store, 'out', o, w),
       query_ms: Math.round((performance.now() - t0) * 100) / 100,
-    });
+    } satisfies InterfaceTrafficResponse);
   });
 
   api.get('/servers', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
-    res.json({ now: Date.now(), servers: servers(ctx.config(), ctx.live) });
+    res.json({ now: Date.now(), servers: servers(ctx.config(), ctx.live) } satisfies ServersResponse);
   });
 
   api.get('/problems', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
-    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live, Date.now(), ctx.alerting) });
+    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live, Date.now(), ctx.alerting) } satisfies ProblemsResponse);
   });
 
   api.get('/events', (req, res: Response) => {
@@ -210,18 +226,18 @@ export function apiRouter(ctx: ApiContext): Router {
     ctx.live.attach(res);
   });
 
-  api.use((_req, res) => void res.status(404).json({ error: 'no such API endpoint' }));
+  api.use((_req, res) => void res.status(404).json({ error: 'no such API endpoint' } satisfies ErrorResponse));
   return api;
 }
 
 /** Map errors to JSON: a BadRequest is the client's fault (400), anything else ours (500, details logged, not sent). */
 export function apiErrorHandler(log: (err: unknown) => void) {
   return (err: unknown, _req: Request, res: Response, _next: unknown) => {
-    if (err instanceof BadRequest) return void res.status(400).json({ error: err.message });
+    if (err instanceof BadRequest) return void res.status(400).json({ error: err.message } satisfies ErrorResponse);
     const status = (err as { status?: number }).status;
     // Capped: some (express's "Failed to decode param ...") quote the client's input back.
-    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: String((err as Error).message).slice(0, 200) });
+    if (status && status >= 400 && status < 500) return void res.status(status).json({ error: String((err as Error).message).slice(0, 200) } satisfies ErrorResponse);
     log(err);
-    res.status(500).json({ error: 'internal error' });
+    res.status(500).json({ error: 'internal error' } satisfies ErrorResponse);
   };
 }

@@ -6,6 +6,7 @@ import type { Exporter } from '../exporter.js';
 import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
+import type { ReloadResponseText } from './contract.js';
 
 export interface AppContext extends ApiContext {
   exporter: Exporter;
@@ -60,7 +61,7 @@ export function createApp(ctx: AppContext): Express {
       if (crossSite(req)) return void res.status(403).type('text/plain').send('cross-site requests may not reload the configuration\n');
       const r = reload();
       // As Prometheus: 200 on success, 500 with the reason when the new configuration is rejected.
-      res.status(r.ok ? 200 : 500).type('text/plain').send(r.message.endsWith('\n') ? r.message : `${r.message}\n`);
+      res.status(r.ok ? 200 : 500).type('text/plain').send((r.message.endsWith('\n') ? r.message : `${r.message}\n`) satisfies ReloadResponseText);
     });
     app.all('/-/reload', (_req, res) => {
       res.setHeader('Allow', 'POST');

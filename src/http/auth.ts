@@ -15,6 +15,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler, Response } from 'express';
+import type { ErrorResponse } from './contract.js';
 
 export interface BasicAuthOptions {
   /** How long a successful check is remembered. Default 60 s. */
@@ -125,7 +126,7 @@ export class BasicAuth {
   private deny(res: Response): void {
     res.setHeader('WWW-Authenticate', `Basic realm="${this.opts.realm ?? 'netmon'}", charset="UTF-8"`);
     res.setHeader('Cache-Control', 'no-store');
-    res.status(401).json({ error: 'authentication required' });
+    res.status(401).json({ error: 'authentication required' } satisfies ErrorResponse);
   }
 
   /** Express middleware: passes every request when no user is configured. */
@@ -139,7 +140,7 @@ export class BasicAuth {
           if (ok === true) return next();
           if (ok === 'busy') {
             res.setHeader('Retry-After', '1');
-            return void res.status(429).json({ error: 'too many authentication attempts at once; try again' });
+            return void res.status(429).json({ error: 'too many authentication attempts at once; try again' } satisfies ErrorResponse);
           }
           this.noteFailure(req.socket.remoteAddress);
           this.deny(res);

@@ -8,6 +8,9 @@ import type { SiteConfig } from '../config/schema.js';
 import type { LiveState } from '../live.js';
 import type { Sample, Target } from '../types.js';
 import { M, OPTICAL_THRESHOLDS } from './metrics.js';
+import type { OpticalReading } from './contract.js';
+
+export type { OpticalReading };
 
 export interface Inventory {
   config: LoadedConfig;
@@ -82,17 +85,6 @@ export function portLabels(labels: Record<string, string>): Record<string, strin
   for (const k of ['target', 'site', 'if_index', 'if_name']) if (labels[k] !== undefined) out[k] = labels[k]!;
   if (!labels.if_index && !labels.if_name) Object.assign(out, labels);
   return out;
-}
-
-export interface OpticalReading {
-  target: string;
-  labels: Record<string, string>;
-  rx_dbm: number | null;
-  tx_dbm: number | null;
-  thresholds: Record<string, number | null>;
-  /** ok, warn (beyond a warning threshold), alarm (beyond an alarm threshold), or null without thresholds. */
-  level: 'ok' | 'warn' | 'alarm' | null;
-  ts: number;
 }
 
 /** Classify an Rx/Tx level against its transceiver thresholds. */

@@ -4,6 +4,7 @@
  * the largest valid JSON body (a silence with 20 matchers) ~22 KB.
  */
 import type { RequestHandler, Response } from 'express';
+import type { ErrorResponse } from './contract.js';
 
 export const LIMITS = {
   /** Request target (path + query), bytes. Longer: 414. (Node itself answers 431 past 16 KB of headers.) */
@@ -33,7 +34,7 @@ export const LIMITS = {
 function refuse(res: Response, status: number, error: string): void {
   // Whatever body follows is not read: close the connection rather than drain it.
   res.setHeader('Connection', 'close');
-  res.status(status).json({ error });
+  res.status(status).json({ error } satisfies ErrorResponse);
 }
 
 /** Rejects oversized URLs, too many query parameters and declared bodies over the limit, before any route runs. */

@@ -18,50 +18,12 @@ import { M } from './metrics.js';
 import { round } from './series.js';
 import { servers } from './servers.js';
 import { liveIndex, siteSummary } from './sites.js';
+import type { Problem, ProblemAlert, ProblemKind } from './contract.js';
+
+export type { Problem, ProblemAlert, ProblemKind };
 
 /** What the problems list needs from the alert engine. */
 export type AlertSource = Pick<Alerting, 'alerts' | 'rules' | 'silences'>;
-
-export type ProblemKind = 'alert' | 'site_down' | 'site_degraded' | 'uplink_saturated' | 'interface_down' | 'optical_low' | 'optical_high' | 'server';
-
-export interface ProblemAlert {
-  fingerprint: string;
-  alertname: string;
-  state: 'pending' | 'firing';
-  summary: string;
-  description: string | null;
-  labels: Record<string, string>;
-  /** When the condition became true (pending since), and when the alert started firing. */
-  active_since: number;
-  starts_at: number | null;
-  acknowledged: AlertView['acknowledged'];
-  silenced_by: string[];
-  /** End of the longest active silence muting it. */
-  silenced_until: number | null;
-  /** The rule's kind (null if the rule is gone), and whether `summary` is netmon's default text for it (English), which the dashboard shows in its own language instead. */
-  rule_kind: CompiledRule['kind'] | null;
-  default_summary: boolean;
-}
-
-export interface Problem {
-  kind: ProblemKind;
-  /** `alert`: from the alert engine; `threshold`: from the dashboard's own checks (nothing configured watches it). */
-  source: 'alert' | 'threshold';
-  severity: 'critical' | 'warning' | 'info';
-  /** What it is about: a site id, an uplink name, "target if_name", a server target. */
-  subject: string;
-  site: string | null;
-  site_name: string | null;
-  target: string | null;
-  /** The measured figure and the threshold it crossed, where there is one (ratio, dBm...). */
-  value: number | null;
-  threshold: number | null;
-  /** Extra detail: reasons of a site state, the interface alias, the warnings of a server. */
-  detail: string[];
-  ts: number | null;
-  /** The alert behind it (source `alert`), else null. */
-  alert: ProblemAlert | null;
-}
 
 /**
  * Which alert rules would watch (a detail of) a threshold problem: rule kinds, the label sets of the series

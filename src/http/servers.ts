@@ -5,6 +5,7 @@ import type { Sample } from '../types.js';
 import { byTarget, firstByTarget, inventory, isFresh, rowKey } from './inventory.js';
 import { DISK_STORAGE_TYPES, M, SERVER, SERVER_THRESHOLDS } from './metrics.js';
 import { round } from './series.js';
+import type { ServerSummary } from './contract.js';
 
 const avg = (ss: Sample[] | undefined) => (ss && ss.length ? ss.reduce((a, s) => a + s.value, 0) / ss.length : null);
 const sum = (ss: Sample[] | undefined) => (ss && ss.length ? ss.reduce((a, s) => a + s.value, 0) : null);
@@ -13,7 +14,7 @@ function diskName(labels: Record<string, string>): string {
   return labels.mountpoint ?? labels.storage ?? labels.descr ?? labels.hr_storage_descr ?? labels.path ?? labels.device ?? rowKey(labels);
 }
 
-export function servers(config: LoadedConfig, live: LiveState, now = Date.now()) {
+export function servers(config: LoadedConfig, live: LiveState, now = Date.now()): ServerSummary[] {
   const inv = inventory(config);
   const cpu = firstByTarget(live, SERVER.cpu);
   const memTotal = firstByTarget(live, SERVER.memTotal);

@@ -11,24 +11,11 @@ import { M, SITE_THRESHOLDS } from './metrics.js';
 import { align, currentRate, round } from './series.js';
 import type { Window } from './params.js';
 import type { LoadedConfig } from '../config/model.js';
+import type { InterfaceRow, SiteDetailResponse, SiteOpticalResponse, SitePingResponse, SiteState, SiteSummary } from './contract.js';
 
-export type SiteState = 'up' | 'degraded' | 'down' | 'unknown';
+export type { InterfaceRow, SiteState, SiteSummary };
+
 const RANK: Record<SiteState, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
-
-export interface SiteSummary {
-  id: string;
-  name: string;
-  group: SiteConfig['group'];
-  state: SiteState;
-  /** Why the state is not `up`: ping_down, snmp_failed, loss, latency, no_data. */
-  reasons: string[];
-  rtt_ms: number | null;
-  loss_ratio: number | null;
-  /** Worst optical level of the site's fibre ports (ok, warn, alarm), null without optics. */
-  optical: OpticalReading['level'];
-  targets: string[];
-  updated_at: number | null;
-}
 
 /** The live figures every site summary needs, indexed once. */
 export interface LiveIndex {
@@ -147,19 +134,6 @@ export function countStates(sites: SiteSummary[]): Record<SiteState, number> {
   return c;
 }
 
-export interface InterfaceRow {
-  target: string;
-  if_index: string | null;
-  if_name: string | null;
-  if_alias: string | null;
-  admin_up: boolean | null;
-  oper_up: boolean | null;
-  speed_bps: number | null;
-  in_bps: number | null;
-  out_bps: number | null;
-  optical: OpticalReading | null;
-}
-
 /** Interfaces of a target: status from the live state, current rates from the store's newest buckets. */
 export function interfaces(t: Target, live: LiveState, store: Store, optics: OpticalReading[], now: number): InterfaceRow[] {
   const rows = new Map<string, InterfaceRow>();
@@ -192,7 +166,7 @@ export function interfaces(t: Target, live: LiveState, store: Store, optics: Opt
   return [...rows.values()].sort((a, b) => Number(a.if_index) - Number(b.if_index) || String(a.if_name).localeCompare(String(b.if_name)));
 }
 
-export function siteDetail(config: LoadedConfig, live: LiveState, store: Store, id: string, now = Date.now()) {
+export function siteDetail(config: LoadedConfig, live: LiveState, store: Store, id: string, now = Date.now()): SiteDetailResponse | null {
   const inv = inventory(config);
   const site = inv.sites.get(id);
   if (!site) return null;
@@ -216,7 +190,7 @@ export function siteDetail(config: LoadedConfig, live: LiveState, store: Store, 
 }
 
 /** Ping history (smoke): per target min/median/max and quantile bands of the RTT, and the loss ratio; seconds. */
-export function sitePing(config: LoadedConfig, store: Store, id: string, w: Window) {
+export function sitePing(config: LoadedConfig, store: Store, id: string, w: Window): SitePingResponse | null {
   const inv = inventory(config);
   if (!inv.sites.has(id)) return null;
   const out = [];
@@ -230,14 +204,14 @@ export function sitePing(config: LoadedConfig, store: Store, id: string, w: Wind
     const ranges = [one(M.pingMin), one(M.pingMedian), one(M.pingMax), ...qs.map((q) => one(M.pingQuantile, { smoke_quantile: q })), one(M.pingLoss)];
     const a = align(ranges, [(r) => r.min, (r) => r.mean, (r) => r.max, ...qs.map(() => (r: { mean: number[] }) => r.mean), (r) => r.mean]);
     const r6 = (c: (number | null)[]) => c.map((v) => round(v, 6));
-    const [min, median, max, q10, q25, q75, q90, loss] = a.cols.map(r6);
+    const [min = [], median = [], max = [], q10 = [], q25 = [], q75 = [], q90 = [], loss = []] = a.cols.map(r6);
     out.push({ target: t.name, step_ms: ranges.find((r) => r)?.stepMs ?? null, ts: a.ts, min, median, max, q10, q25, q75, q90, loss });
   }
   return { site: id, from: w.from, to: w.to, capped: w.capped, targets: out };
 }
 
 /** Optical level history of a site's fibre ports (dBm, bucket min/mean/max) with their current thresholds. */
-export function siteOptical(config: LoadedConfig, live: LiveState, store: Store, id: string, w: Window) {
+export function siteOptical(config: LoadedConfig, live: LiveState, store: Store, id: string, w: Window): SiteOpticalResponse | null {
   const inv = inventory(config);
   if (!inv.sites.has(id)) return null;
   const optics = opticalByTarget(live);

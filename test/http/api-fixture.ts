@@ -7,9 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import type { Router } from 'express';
 import { loadConfig } from '../../src/config/loader.js';
 import { buildTargets, type LoadedConfig } from '../../src/config/model.js';
 import { Exporter } from '../../src/exporter.js';
+import type { AlertsApi } from '../../src/http/alerts.js';
 import { createApp } from '../../src/http/app.js';
 import type { AlertSource } from '../../src/http/problems.js';
 import { LiveState } from '../../src/live.js';
@@ -55,8 +57,8 @@ export interface Fixture {
 
 const g = (metric: string, labels: Record<string, string>, value: number, ts: number, type: 'gauge' | 'counter' = 'gauge'): Sample => ({ metric, labels, value, ts, type });
 
-/** `hours` of history (default 2) at one sample a minute; `port` 0 for a free one; `alerting` feeds /problems. */
-export async function startFixture(opts: { hours?: number; port?: number; alerting?: AlertSource } = {}): Promise<Fixture> {
+/** `hours` of history (default 2) at one sample a minute; `port` 0 for a free one; `alerting` feeds /problems; `alerts` is served at /api/v1/alerts. */
+export async function startFixture(opts: { hours?: number; port?: number; alerting?: AlertSource; alerts?: AlertsApi } = {}): Promise<Fixture> {
   const HOURS = opts.hours ?? DEFAULT_HOURS;
   const dir = mkdtempSync(join(tmpdir(), 'netmon-api-'));
   writeFileSync(join(dir, 'netmon.yaml'), CONFIG);
@@ -164,6 +166,7 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
     version: 'test',
     exporter: new Exporter(),
     alerting: opts.alerting,
+    alerts: opts.alerts,
     ready: () => true,
     log: (err) => console.error('HTTP handler failed', err),
   });
