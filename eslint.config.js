@@ -1,0 +1,64 @@
+// Type-aware lint for the daemon, its probes, tests, benchmarks, scripts and the dashboard.
+// projectService picks each file's nearest tsconfig.json: the root one (Node libs) for everything but
+// dashboard/src, which gets dashboard/tsconfig.json (DOM libs), so both are checked with the types they
+// are compiled with.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  {
+    // Only the TypeScript sources are linted; build output, config data and the one-line bin stub are not.
+    ignores: ['**/dist/**', 'node_modules/**', 'config/**', 'docs/**', 'bin/**', '*.config.*'],
+  },
+  {
+    files: [
+      'src/**/*.ts',
+      'probes/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+      'dashboard/src/**/*.ts',
+    ],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: {
+      reportUnusedDisableDirectives: 'error',
+    },
+    rules: {
+      // A promise nobody awaits loses its rejection (an unhandled rejection ends the daemon) and its
+      // ordering; fire-and-forget must be spelled `void p` so a reader sees it is meant.
+      '@typescript-eslint/no-floating-promises': 'error',
+      // A new probe kind, state or reason must be handled everywhere a switch decides on it.
+      // considerDefaultExhaustiveForUnions: a `default:` already handles whatever a union adds.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+      // `_`-prefixed names are the usual way to say "this parameter is part of the signature but unused"
+      // (callbacks whose shape is fixed by express, net-snmp, vitest).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Off in tests only: what they flag there is a parsed HTTP/JSON body (`await res.json()`, a bench's
+      // JSON line) read member by member, and the expect() on the next line is the run-time check a wrong
+      // member fails. Typing each body would be an unchecked `as` cast, which says less than the expect.
+      // no-unsafe-argument and no-unsafe-return stay on: they catch `any` leaking into a typed helper.
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+);
