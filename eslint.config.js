@@ -59,6 +59,19 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
+      // test/kit/ is the one folder tests and benchmarks share; a test importing bench/ would tie the
+      // suite to benchmark code again.
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)bench/', message: 'Shared helpers live in test/kit/.' }] }],
+    },
+  },
+  {
+    files: ['bench/**/*.ts'],
+    rules: {
+      // Benchmarks may use test/kit/ only, not a test's own helpers (move what both need into test/kit/).
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./test/(?!kit/)', message: 'Benchmarks import only test/kit/.' }] },
+      ],
     },
   },
 );

@@ -9,7 +9,7 @@
 import { chromium } from 'playwright-core';
 import { openStore } from '../src/store/index.js';
 import type { Sample } from '../src/types.js';
-import { startReferenceDaemon } from '../test/browser/daemon.js';
+import { startReferenceDaemon } from '../test/kit/reference-daemon.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const API_RUNS = Number(process.env.BENCH_API_RUNS ?? 30);

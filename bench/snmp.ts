@@ -18,7 +18,7 @@ import { createSnmpProbe } from '../probes/snmp/index.js';
 import { loadProfiles } from '../probes/snmp/profile.js';
 import type { SnmpProbeOptions } from '../src/config/model.js';
 import type { ProbeSpec, Target } from '../src/types.js';
-import { childrenCpuSeconds, median, missing, round, runInner, withLab } from '../test/snmp/lab.js';
+import { childrenCpuSeconds, median, missing, round, runInner, withLab } from '../test/kit/snmp-lab.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 const PAIRS = Number(process.env.BENCH_IF_PAIRS ?? 500);

@@ -9,8 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { makeRefnetConfig } from '../test/helpers/refnet.js';
-import { metricSum, metricValue, procStat, scrape, sleep, slope, spawnDaemon } from './lib/proc.js';
+import { makeRefnetConfig } from '../test/kit/refnet.js';
+import { metricSum, metricValue, procStat, scrape, sleep, slope, spawnDaemon } from '../test/kit/proc.js';
 
 const { values } = parseArgs({
   options: {

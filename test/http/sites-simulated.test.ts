@@ -17,7 +17,7 @@ import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { ProbeError, type Sample, type Target } from '../../src/types.js';
-import { makeRefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig } from '../kit/refnet.js';
 import { CONFIG } from './api-fixture.js';
 
 const cleanups: (() => unknown)[] = [];

@@ -10,7 +10,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { request, waitFor, type RawResponse } from './helpers.js';
 
 let cfg: RefnetConfig;

@@ -17,9 +17,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnDaemon, type DaemonChild } from '../../bench/lib/proc.js';
+import { spawnDaemon, type DaemonChild } from '../kit/proc.js';
 import { DASHBOARD_DIR, ROOT } from '../../src/paths.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { hash, makeCert, readStream, request, waitFor } from './helpers.js';
 

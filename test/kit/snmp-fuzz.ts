@@ -5,7 +5,7 @@
  * fields, random bytes, duplicated and oversized varbinds, wrong request ids, type confusion, odd error
  * statuses, non-increasing OIDs, huge integers, OIDs and strings.
  */
-import { decodeInt, decodeOid, encLen, intContent, oidContent, tlv } from '../../test/helpers/ber.js';
+import { decodeInt, decodeOid, encLen, intContent, oidContent, tlv } from './ber.js';
 
 // ---------------------------------------------------------------- random numbers (seeded, reproducible)
 
