@@ -69,7 +69,7 @@ const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function badSample(s: Sample): string | undefined {
   if (typeof s.metric !== 'string' || !METRIC_RE.test(s.metric)) return `metric name ${JSON.stringify(s.metric)}`;
   if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return `${s.metric} value ${s.value}`;
-  if (s.type !== 'counter' && s.type !== 'gauge') return `${s.metric} type ${s.type}`;
+  if (s.type !== 'counter' && s.type !== 'gauge') return `${s.metric} type ${JSON.stringify(s.type)}`;
   if (s.type === 'counter' && s.value < 0) return `${s.metric} negative counter ${s.value}`;
   if (!Number.isFinite(s.ts)) return `${s.metric} ts ${s.ts}`;
   for (const [k, v] of Object.entries(s.labels)) {

@@ -36,7 +36,7 @@ async function outer(): Promise<void> {
   const result = await withLab({ pairs: PAIRS, agents: 1 }, async (lab) => {
     log(`namespace ${lab.ns}: ${lab.interfaces} interfaces, snmpd on 127.0.0.1:${lab.agents[0]!.port}`);
     const line = await runInner(lab.ns, fileURLToPath(import.meta.url), [String(lab.agents[0]!.port)], 150_000);
-    return { ...JSON.parse(line), interfaces_in_namespace: lab.interfaces };
+    return { ...(JSON.parse(line) as Record<string, unknown>), interfaces_in_namespace: lab.interfaces };
   });
   console.log(JSON.stringify({ ...result, bench_wall_s: round((Date.now() - t0) / 1000, 1) }));
 }

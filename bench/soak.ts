@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 const MINUTES = Number(values.minutes);
 const SPEED = Number(values.speed);
-const INTERVAL = values.interval!;
+const INTERVAL = values.interval;
 const WARMUP_S = Math.min(Number(values.warmup), (MINUTES * 60) / 3);
 const EVERY_MS = 10_000;
 

@@ -64,7 +64,7 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
 
 /** One problem per issue (per key for unknown keys), positioned in `src`. */
 export function issueProblems(issue: z.core.$ZodIssue, src: YamlSource, schema: z.ZodType): ConfigProblem[] {
-  const path = issue.path as PropertyKey[];
+  const path = issue.path;
   const at = (p: PropertyKey[], key = false) => locate(src, p, key);
   const problem = (p: PropertyKey[], loc: { line: number; column: number }, message: string): ConfigProblem => ({
     file: src.display,

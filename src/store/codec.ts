@@ -410,7 +410,7 @@ export function encodeColumnBoth(vals: ArrayLike<number>): [Uint8Array | null, U
 
 export function decodeColumn(r: ByteReader, n: number, out: number[]): void {
   const head = r.byte();
-  const mode = head & 3;
+  const mode: Mode = head & 3;
   if (mode === Mode.Gorilla) {
     if (n === 0) return;
     let hi = r.bits(32);

@@ -104,7 +104,7 @@ beforeAll(async () => {
     dcCoreInterval: '2s',
     transform: (text) => {
       let t = withCredentials(text, credentialsBlock({ community: '"${NETMON_TEST_COMMUNITY}"', auth: `"${M.authKey}"`, priv: '"${NETMON_TEST_PRIV}"' }));
-      t = t.replace(/(defaults:\n  snmp:\n    interval: )60s/, '$110s');
+      t = t.replace(/(defaults:\n {2}snmp:\n {4}interval: )60s/, '$110s');
       t = t.replace(/^server:\n/m, 'server:\n  web_config: web.yml\n');
       t = t.replace(
         /^alerting:\n/m,
