@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { WebConfig } from '../config/model.js';
 import { LIMITS } from './limits.js';
 
-export type TlsConfig = NonNullable<WebConfig['tls']>;
+type TlsConfig = NonNullable<WebConfig['tls']>;
 
 export interface ListenOptions {
   host: string;

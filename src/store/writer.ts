@@ -10,7 +10,7 @@ import { ByteReader, ByteWriter, decodeBlock, decodeChunk, encodeBlock, encodeCh
 import { OpenChunk } from './open-chunk.js';
 import { computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, type Buckets } from './rollups.js';
 
-export const CHUNK_MS = RES_1H;
+const CHUNK_MS = RES_1H;
 
 export interface SeriesState {
   id: number;

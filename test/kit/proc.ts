@@ -58,7 +58,7 @@ export interface DaemonChild {
 }
 
 /** The node flags of bin/netmon.js's shebang (`#!/usr/bin/env -S node FLAGS`): the V8 settings the daemon is deployed with. */
-export function daemonNodeFlags(): string[] {
+function daemonNodeFlags(): string[] {
   const first = readFileSync(join(ROOT, 'bin', 'netmon.js'), 'utf8').split('\n', 1)[0]!;
   const m = /^#!.*?\bnode\b(.*)$/.exec(first);
   return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
