@@ -6,8 +6,8 @@
  *   npm run bench:daemon -- [--warmup 60] [--seconds 180]
  */
 import { parseArgs } from 'node:util';
-import { makeRefnetConfig } from '../test/helpers/refnet.js';
-import { metric, procStat, sleep, spawnDaemon } from './lib/proc.js';
+import { makeRefnetConfig } from '../test/kit/refnet.js';
+import { metric, procStat, sleep, spawnDaemon } from '../test/kit/proc.js';
 
 const { values } = parseArgs({ options: { warmup: { type: 'string', default: '60' }, seconds: { type: 'string', default: '180' } } });
 const warmupS = Number(values.warmup);

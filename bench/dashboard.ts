@@ -9,7 +9,7 @@
 import { chromium } from 'playwright-core';
 import { openStore } from '../src/store/index.js';
 import type { Sample } from '../src/types.js';
-import { startReferenceDaemon } from '../test/browser/daemon.js';
+import { startReferenceDaemon } from '../test/kit/reference-daemon.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const API_RUNS = Number(process.env.BENCH_API_RUNS ?? 30);
@@ -94,11 +94,16 @@ async function main() {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${d.url}/`);
       await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
-      // Runs in the browser (this file is compiled without the DOM lib, hence the `any`).
+      // Runs in the browser. This file is compiled without the DOM lib, so the part of the browser's
+      // Performance API it reads is spelled out here.
       const m = await page.evaluate(() => {
-        const perf = (globalThis as any).performance;
-        const ready: number = perf.getEntriesByName('netmon-ready')[0].startTime;
-        const entries: { name: string; transferSize: number }[] = [...perf.getEntriesByType('navigation'), ...perf.getEntriesByType('resource')];
+        interface BrowserPerformance {
+          getEntriesByName(name: string): { startTime: number }[];
+          getEntriesByType(type: 'navigation' | 'resource'): { name: string; transferSize: number }[];
+        }
+        const perf = (globalThis as unknown as { performance: BrowserPerformance }).performance;
+        const ready = perf.getEntriesByName('netmon-ready')[0]!.startTime;
+        const entries = [...perf.getEntriesByType('navigation'), ...perf.getEntriesByType('resource')];
         const done = entries.filter((e) => !e.name.endsWith('/api/v1/events'));
         return { ready, bytes: done.reduce((s, e) => s + e.transferSize, 0), requests: done.length };
       });

@@ -1,7 +1,7 @@
 /**
  * Fuzzes the SNMP probe's reply path: real replies captured from net-snmp's agent (an IF-MIB device with
  * 12 ports) are mutated (bit flips, truncation, length fields, random bytes, duplicated and oversized
- * varbinds, wrong request ids, type confusion, error statuses, OID chaos; see bench/lib/snmp-fuzz.ts)
+ * varbinds, wrong request ids, type confusion, error statuses, OID chaos; see test/kit/snmp-fuzz.ts)
  * and sent back to the probe's real requests by a UDP responder on loopback. Several pollers run the
  * probe in a loop, each with its own session, against that responder.
  *
@@ -14,10 +14,10 @@
 import { parseArgs } from 'node:util';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { ProbeError, type Sample } from '../src/types.js';
-import { snmpTarget, startModuleAgent } from '../test/snmp/helpers.js';
-import { ifModule, makeDevice } from './lib/if-device.js';
-import { FaultProxy } from './lib/udp-proxy.js';
-import { decodeMsg, encodeMsg, mutate, ReplyBank, Rng } from './lib/snmp-fuzz.js';
+import { snmpTarget, startModuleAgent } from '../test/kit/snmp-agent.js';
+import { ifModule, makeDevice } from '../test/kit/if-device.js';
+import { FaultProxy } from '../test/kit/udp-proxy.js';
+import { decodeMsg, encodeMsg, mutate, ReplyBank, Rng } from '../test/kit/snmp-fuzz.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +69,7 @@ const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 function badSample(s: Sample): string | undefined {
   if (typeof s.metric !== 'string' || !METRIC_RE.test(s.metric)) return `metric name ${JSON.stringify(s.metric)}`;
   if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return `${s.metric} value ${s.value}`;
-  if (s.type !== 'counter' && s.type !== 'gauge') return `${s.metric} type ${s.type}`;
+  if (s.type !== 'counter' && s.type !== 'gauge') return `${s.metric} type ${JSON.stringify(s.type)}`;
   if (s.type === 'counter' && s.value < 0) return `${s.metric} negative counter ${s.value}`;
   if (!Number.isFinite(s.ts)) return `${s.metric} ts ${s.ts}`;
   for (const [k, v] of Object.entries(s.labels)) {

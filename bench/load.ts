@@ -11,8 +11,8 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { makeRefnetConfig } from '../test/helpers/refnet.js';
-import { metricSum, metricValue, procStat, scrape, sleep, spawnDaemon } from './lib/proc.js';
+import { makeRefnetConfig } from '../test/kit/refnet.js';
+import { metricSum, metricValue, procStat, scrape, sleep, spawnDaemon } from '../test/kit/proc.js';
 
 const { values } = parseArgs({
   options: {

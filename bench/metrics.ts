@@ -19,7 +19,7 @@ import { createApp } from '../src/http/app.js';
 import { LiveState } from '../src/live.js';
 import type { ProbeResult } from '../src/scheduler.js';
 import type { Sample, Target } from '../src/types.js';
-import { testSpec } from '../test/helpers/specs.js';
+import { testSpec } from '../test/kit/specs.js';
 
 const { values: args } = parseArgs({
   options: { series: { type: 'string', default: '100000' }, scrapes: { type: 'string', default: '15' } },

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { Scheduler, type ProbeResult } from '../src/scheduler.js';
 import type { SnmpProbeOptions } from '../probes/snmp/kind.js';
-import { probeSet } from '../test/helpers/specs.js';
+import { probeSet } from '../test/kit/specs.js';
 import type { Target } from '../src/types.js';
-import { missing, round, runInner, withLab } from '../test/snmp/lab.js';
+import { missing, round, runInner, withLab } from '../test/kit/snmp-lab.js';
 
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
 const PAIRS = Number(process.env.BENCH_IF_PAIRS ?? 500);

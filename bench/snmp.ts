@@ -18,7 +18,7 @@ import { createSnmpProbe } from '../probes/snmp/index.js';
 import { loadProfiles } from '../probes/snmp/profile.js';
 import type { SnmpProbeOptions, SnmpSpec } from '../probes/snmp/kind.js';
 import type { Target } from '../src/types.js';
-import { childrenCpuSeconds, median, missing, round, runInner, withLab } from '../test/snmp/lab.js';
+import { childrenCpuSeconds, median, missing, round, runInner, withLab } from '../test/kit/snmp-lab.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 const PAIRS = Number(process.env.BENCH_IF_PAIRS ?? 500);
@@ -36,7 +36,7 @@ async function outer(): Promise<void> {
   const result = await withLab({ pairs: PAIRS, agents: 1 }, async (lab) => {
     log(`namespace ${lab.ns}: ${lab.interfaces} interfaces, snmpd on 127.0.0.1:${lab.agents[0]!.port}`);
     const line = await runInner(lab.ns, fileURLToPath(import.meta.url), [String(lab.agents[0]!.port)], 150_000);
-    return { ...JSON.parse(line), interfaces_in_namespace: lab.interfaces };
+    return { ...(JSON.parse(line) as Record<string, unknown>), interfaces_in_namespace: lab.interfaces };
   });
   console.log(JSON.stringify({ ...result, bench_wall_s: round((Date.now() - t0) / 1000, 1) }));
 }

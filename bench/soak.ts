@@ -9,8 +9,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { makeRefnetConfig } from '../test/helpers/refnet.js';
-import { metricSum, metricValue, procStat, scrape, sleep, slope, spawnDaemon } from './lib/proc.js';
+import { makeRefnetConfig } from '../test/kit/refnet.js';
+import { metricSum, metricValue, procStat, scrape, sleep, slope, spawnDaemon } from '../test/kit/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 const MINUTES = Number(values.minutes);
 const SPEED = Number(values.speed);
-const INTERVAL = values.interval!;
+const INTERVAL = values.interval;
 const WARMUP_S = Math.min(Number(values.warmup), (MINUTES * 60) / 3);
 const EVERY_MS = 10_000;
 

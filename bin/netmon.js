@@ -8,5 +8,5 @@
 // beyond ~1,000 targets per process raise it here or run `node --max-old-space-size=2048 bin/netmon.js`
 // (NODE_OPTIONS cannot: the command line wins).
 // `node bin/netmon.js` skips this line: run `bin/netmon.js` (or `npm start`, or `netmon` when installed).
-// bench/lib/proc.ts reads the flags from this line, so the benchmarks measure what is deployed.
+// test/kit/proc.ts reads the flags from this line, so the benchmarks measure what is deployed.
 import '../dist/src/cli.js';

@@ -30,7 +30,7 @@ export interface SelfMetricsSources {
  * "non-counter metrics should not have "_total" suffix"). Nothing is lost: `nodejs_active_handles`,
  * `nodejs_active_requests` and `nodejs_active_resources` (by type) carry the same totals, `sum()` them.
  */
-export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 /** Feed a prom-client counter (which only goes up by inc()) a source's running totals, by label value. */
 function syncer(c: client.Counter<string>, label: string) {

@@ -12,7 +12,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-export function formatProblem(p: ConfigProblem): string {
+function formatProblem(p: ConfigProblem): string {
   const where = p.line > 0 ? `${p.file}:${p.line}:${p.column}` : p.file;
   return `${where}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }

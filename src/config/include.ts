@@ -46,7 +46,7 @@ export function expandInclude(baseDir: string, pattern: string): Expansion {
         continue;
       }
       const re = segmentRegex(seg);
-      let names: string[] = [];
+      let names: string[];
       try {
         names = readdirSync(dir);
       } catch {

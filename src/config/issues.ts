@@ -36,7 +36,7 @@ function sizeMessage(iss: { origin: string; inclusive?: boolean }, bound: number
   return `must be ${op} ${n}`;
 }
 
-export const errorMap: z.core.$ZodErrorMap = (iss) => {
+const errorMap: z.core.$ZodErrorMap = (iss) => {
   switch (iss.code) {
     case 'invalid_type': {
       const got = kindOf(iss.input);
@@ -63,8 +63,8 @@ export const errorMap: z.core.$ZodErrorMap = (iss) => {
 };
 
 /** One problem per issue (per key for unknown keys), positioned in `src`. */
-export function issueProblems(issue: z.core.$ZodIssue, src: YamlSource, schema: z.ZodType): ConfigProblem[] {
-  const path = issue.path as PropertyKey[];
+function issueProblems(issue: z.core.$ZodIssue, src: YamlSource, schema: z.ZodType): ConfigProblem[] {
+  const path = issue.path;
   const at = (p: PropertyKey[], key = false) => locate(src, p, key);
   const problem = (p: PropertyKey[], loc: { line: number; column: number }, message: string): ConfigProblem => ({
     file: src.display,

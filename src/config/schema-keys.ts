@@ -12,7 +12,7 @@ interface Def {
   getter?: () => z.ZodType;
 }
 
-const def = (s: z.ZodType): Def => s._zod.def as unknown as Def;
+const def = (s: z.ZodType): Def => s._zod.def;
 
 /** Strips wrappers that do not change the shape of the input. */
 function unwrap(s: z.ZodType): z.ZodType[] {

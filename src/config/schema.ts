@@ -84,14 +84,14 @@ export const target = z.strictObject({
 });
 export type TargetConfig = z.output<typeof target>;
 
-export const site = z.strictObject({
+const site = z.strictObject({
   id: name.describe('unique site id'),
   name: z.string().min(1).describe('display name, UTF-8 (Vietnamese names welcome)'),
   group: z.enum(['datacentre', 'provincial', 'district', 'ward']),
 });
 export type SiteConfig = z.output<typeof site>;
 
-export const uplink = z.strictObject({
+const uplink = z.strictObject({
   name: name.describe('unique uplink name'),
   display_name: z.string().optional(),
   target: name.describe('the target that carries the uplink port'),
@@ -246,7 +246,7 @@ export type MainFileConfig = z.output<typeof mainFile>;
 
 const BCRYPT_RE = /^\$2[aby]?\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 /** Costs above this make every uncached request take seconds in a pure-JS bcrypt. */
-export const BCRYPT_MAX_COST = 14;
+const BCRYPT_MAX_COST = 14;
 const bcryptHash = z
   .string()
   .regex(BCRYPT_RE, 'expected a bcrypt hash such as $2y$10$... (make one with `htpasswd -nBC 10 USER`)')
@@ -273,4 +273,3 @@ export const webConfigFile = z
       .describe('user name → bcrypt hash of the password; when set, every request except /-/healthy needs HTTP basic auth'),
   })
   .describe('netmon web config: TLS and basic auth (the format of Prometheus exporters\' --web.config.file)');
-export type WebConfigFile = z.output<typeof webConfigFile>;

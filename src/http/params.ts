@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 
-export const RANGES: Record<string, number> = {
+const RANGES: Record<string, number> = {
   '1h': 3600e3,
   '6h': 6 * 3600e3,
   '24h': 24 * 3600e3,
@@ -12,8 +12,8 @@ export const RANGES: Record<string, number> = {
   '30d': 30 * 86400e3,
   '1y': 365 * 86400e3,
 };
-export const MAX_RANGE_MS = RANGES['1y']!;
-export const MAX_POINTS = 2000;
+const MAX_RANGE_MS = RANGES['1y']!;
+const MAX_POINTS = 2000;
 
 export class BadRequest extends Error {}
 
@@ -86,7 +86,7 @@ export function parseWindow(query: Record<string, unknown>, now = Date.now()): W
 }
 
 /** Raw samples are read only for windows up to this long; longer ones are answered from rollups. */
-export const MAX_RAW_SPAN_MS = 2 * 86400e3;
+const MAX_RAW_SPAN_MS = 2 * 86400e3;
 const ROLLUP_5M = 300e3;
 
 /**
@@ -94,7 +94,7 @@ const ROLLUP_5M = 300e3;
  * bucket is at least 5 minutes, so the store answers from its rollups instead of decoding every raw
  * sample (a 7-day window at 2000 points would otherwise read 60 000 samples per series at 10 s polling).
  */
-export function rollupFriendlyPoints(spanMs: number, points: number): number {
+function rollupFriendlyPoints(spanMs: number, points: number): number {
   if (spanMs <= MAX_RAW_SPAN_MS || spanMs / Math.max(1, points - 1) >= ROLLUP_5M) return points;
   return Math.max(10, Math.floor(spanMs / ROLLUP_5M) + 1);
 }

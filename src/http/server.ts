@@ -5,10 +5,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { RequestListener } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebConfig } from '../config/model.js';
 import { LIMITS } from './limits.js';
 
-export type TlsConfig = NonNullable<WebConfig['tls']>;
+type TlsConfig = NonNullable<WebConfig['tls']>;
 
 export interface ListenOptions {
   host: string;
@@ -46,7 +47,8 @@ export async function listen(app: RequestListener, opts: ListenOptions): Promise
   server.maxConnections = l.maxConnections;
   server.setTimeout(l.socketIdleTimeoutMs);
   // A TLS client that connects and never completes the handshake, or sends garbage: drop it quietly.
-  server.on('tlsClientError', (_err, socket) => socket.destroy());
+  // (`server` is typed as http.Server, whose events do not list it, hence the explicit parameter types.)
+  server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {

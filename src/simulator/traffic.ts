@@ -75,11 +75,6 @@ export function flowDemand(seed: number, p: FlowProfile, simMs: number): number 
   return Math.max(0, raw);
 }
 
-/** The modelled rate (bit/s) of a flow at a simulated instant, never above its cap. */
-export function flowRate(seed: number, p: FlowProfile, simMs: number): number {
-  return Math.min(p.cap, flowDemand(seed, p, simMs));
-}
-
 /**
  * The integral of a rate over wall time on a fixed grid of `cellMs` cells starting at `originWall`: in
  * each cell the rate is the one at the cell's start. Reading is lazy (whole cells are folded in on demand,

@@ -172,7 +172,7 @@ const U32 = new Uint32Array(F64.buffer); // little-endian hosts: [lo, hi]
 
 // ---------- timestamps ----------
 
-export function encodeTimestamps(w: ByteWriter, ts: ArrayLike<number>): void {
+function encodeTimestamps(w: ByteWriter, ts: ArrayLike<number>): void {
   const n = ts.length;
   if (n === 0) return;
   w.svarint(ts[0]!);
@@ -186,7 +186,7 @@ export function encodeTimestamps(w: ByteWriter, ts: ArrayLike<number>): void {
   }
 }
 
-export function decodeTimestamps(r: ByteReader, n: number, out: number[]): void {
+function decodeTimestamps(r: ByteReader, n: number, out: number[]): void {
   if (n === 0) return;
   let t = r.svarint();
   out.push(t);
@@ -373,7 +373,7 @@ const scratchGorilla = new ByteWriter(4096);
  * at least a quarter of the values repeat: otherwise it never won on the bench data (it needs ~13+ bits
  * for a changed value, the varints 8-24).
  */
-export function encodeColumnInto(out: ByteWriter, vals: ArrayLike<number>): void {
+function encodeColumnInto(out: ByteWriter, vals: ArrayLike<number>): void {
   const wi = scratchInt.reset();
   const intOk = encodeIntColumn(vals, wi);
   let tryGorilla = !intOk;
@@ -393,12 +393,6 @@ export function encodeColumnInto(out: ByteWriter, vals: ArrayLike<number>): void
   out.bytes(wi.buf.subarray(0, wi.pos));
 }
 
-export function encodeColumn(vals: ArrayLike<number>): Uint8Array {
-  const w = new ByteWriter(vals.length * 3 + 16);
-  encodeColumnInto(w, vals);
-  return w.finish();
-}
-
 /** Both encodings, for tests and measurement: [int or null, gorilla]. */
 export function encodeColumnBoth(vals: ArrayLike<number>): [Uint8Array | null, Uint8Array] {
   const wi = new ByteWriter();
@@ -410,7 +404,7 @@ export function encodeColumnBoth(vals: ArrayLike<number>): [Uint8Array | null, U
 
 export function decodeColumn(r: ByteReader, n: number, out: number[]): void {
   const head = r.byte();
-  const mode = head & 3;
+  const mode: Mode = head & 3;
   if (mode === Mode.Gorilla) {
     if (n === 0) return;
     let hi = r.bits(32);

@@ -8,10 +8,7 @@ import { Writer } from './writer.js';
 import { Queries, type Retention } from './queries.js';
 import { applyRetention, type RetentionResult } from './jobs.js';
 
-export type { Store, SeriesInfo, RangeResult, StoreStats } from './types.js';
-export type { Retention } from './queries.js';
-
-export interface StoreLogger {
+interface StoreLogger {
   info(obj: unknown, msg?: string): void;
   warn(obj: unknown, msg?: string): void;
   error(obj: unknown, msg?: string): void;
@@ -41,7 +38,7 @@ export interface StoreOptions {
   retryMaxMs?: number;
 }
 
-export const DEFAULT_RETENTION: Retention = {
+const DEFAULT_RETENTION: Retention = {
   rawMs: 35 * 86_400_000,
   rollup5mMs: 400 * 86_400_000,
   rollup1hMs: 5 * 365 * 86_400_000,

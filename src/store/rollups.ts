@@ -15,8 +15,10 @@ export const RES_5M = 300_000;
 export const RES_1H = 3_600_000;
 export const DAY = 86_400_000;
 
-export const G_N = 0, G_MIN = 1, G_MAX = 2, G_SUM = 3, G_LAST = 4;
-export const C_N = 0, C_LAST = 1, C_INC = 2, C_DT = 3, C_RMIN = 4, C_RMAX = 5;
+// Column indexes of a gauge bucket (G_) and a counter bucket (C_); queries.ts reads increase and time.
+const G_N = 0, G_MIN = 1, G_MAX = 2, G_SUM = 3, G_LAST = 4;
+const C_N = 0, C_LAST = 1, C_RMIN = 4, C_RMAX = 5;
+export const C_INC = 2, C_DT = 3;
 
 export interface Buckets {
   ts: number[];

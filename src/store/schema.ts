@@ -50,7 +50,7 @@ export interface Connections {
 }
 
 /** SQLite page cache of each connection, KiB (see openConnections). */
-export const CACHE_KIB = 8000;
+const CACHE_KIB = 8000;
 
 /** Longest a commit waits for another process's write lock before it fails and is retried later. */
 export const COMMIT_BUSY_TIMEOUT_MS = 250;

@@ -10,7 +10,7 @@ import { ByteReader, ByteWriter, decodeBlock, decodeChunk, encodeBlock, encodeCh
 import { OpenChunk } from './open-chunk.js';
 import { computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, type Buckets } from './rollups.js';
 
-export const CHUNK_MS = RES_1H;
+const CHUNK_MS = RES_1H;
 
 export interface SeriesState {
   id: number;
@@ -70,7 +70,7 @@ export class Writer {
     for (const row of this.db.prepare('SELECT id, metric, labels, type, unit, help FROM series').all() as {
       id: number; metric: string; labels: string; type: MetricType; unit: string; help: string;
     }[]) {
-      const info: SeriesInfo = { id: row.id, metric: row.metric, labels: JSON.parse(row.labels), type: row.type, unit: row.unit, help: row.help };
+      const info: SeriesInfo = { id: row.id, metric: row.metric, labels: JSON.parse(row.labels) as Record<string, string>, type: row.type, unit: row.unit, help: row.help };
       this.addSeries(info, canonKey(row.metric, row.labels));
     }
     this.replay();

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { startReceiver, webhookAlerts, type TestReceiver } from './helpers.js';
 
 let cfg: RefnetConfig;

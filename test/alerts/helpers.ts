@@ -10,7 +10,7 @@ import { Pipeline } from '../../src/pipeline.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import type { Sample, Target } from '../../src/types.js';
 import { ProbeError } from '../../src/types.js';
-import { testSpec } from '../helpers/specs.js';
+import { testSpec } from '../kit/specs.js';
 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'netmon-alerts-'));

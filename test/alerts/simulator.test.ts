@@ -19,7 +19,7 @@ import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { ProbeError, type Sample, type Target } from '../../src/types.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { amAlerts, startReceiver, tempDir, webhookAlerts, type TestReceiver } from './helpers.js';
 
 // Tuesday 2024-10-15 08:00 in Huế (01:00 UTC)

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
-import { startReferenceDaemon, type RunningDaemon } from './daemon.js';
+import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ok = requireTool({ commands: [CHROMIUM.split('/').pop()!] }, 'dashboard browser tests (Debian package "chromium" at /usr/bin/chromium)');

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextSlot, Scheduler, slotOffset, type ProbeResult } from '../../src/scheduler.js';
-import { probeSet } from '../helpers/specs.js';
+import { probeSet } from '../kit/specs.js';
 import type { HostSpec } from '../../probes/host/kind.js';
 import type { PingSpec } from '../../probes/icmp/kind.js';
 import type { Probe, Sample, Target } from '../../src/types.js';

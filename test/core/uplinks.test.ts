@@ -4,7 +4,7 @@ import { uplinkDeriver } from '../../src/uplinks.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import type { Sample, Target } from '../../src/types.js';
 import { ProbeError } from '../../src/types.js';
-import { testSpec } from '../helpers/specs.js';
+import { testSpec } from '../kit/specs.js';
 
 const target: Target = { name: 'dc-core', address: '127.0.0.1', site: 'dc', role: 'uplink', labels: {}, probes: [] };
 const spec = testSpec('snmp');

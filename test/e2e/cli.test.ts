@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/paths.js';
-import { makeRefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig } from '../kit/refnet.js';
 
 const cfg = makeRefnetConfig();
 afterAll(() => cfg.cleanup());

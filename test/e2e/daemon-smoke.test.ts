@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../src/paths.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 
 let cfg: RefnetConfig;
 let child: ChildProcess;

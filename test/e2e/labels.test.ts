@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
 import { ROOT } from '../../src/paths.js';
-import { claimBlock } from '../helpers/refnet.js';
+import { claimBlock } from '../kit/refnet.js';
 import { requireTool } from '../helpers/requireTool.js';
 
 const haveFping = requireTool({ commands: ['fping'] }, 'ping probe through fping (apt-get install fping)');

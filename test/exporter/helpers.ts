@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { ProbeError, type Sample, type Target } from '../../src/types.js';
 import { ROOT } from '../../src/paths.js';
-import { testSpec } from '../helpers/specs.js';
+import { testSpec } from '../kit/specs.js';
 
 export function target(name: string, site = 'Sở Tài chính'): Target {
   return { name, address: '127.0.0.1', site, role: 'switch', labels: {}, probes: [] };

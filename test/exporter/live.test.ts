@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ROOT } from '../../src/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon.js';
+import { buildTargets } from '../../src/config/model.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { freeUdpPort, promQuery, promtoolCheckMetrics, shippedConfigExists, startPrometheus, tempShippedConfig, waitFor } from './helpers.js';
 
@@ -53,8 +54,23 @@ describe.runIf(haveTools && shippedConfigExists())('live /metrics of the referen
   });
 
   it('(1) promtool check metrics finds nothing at all in the live exposition', async () => {
-    // Let the 10 s targets answer once, so every probe kind is in the output.
-    await new Promise((r) => setTimeout(r, 10_500));
+    // Wait until every configured probe of every target (the 10 s ones too) has run once, so every probe
+    // kind is in the output: each run leaves a netmon_probe_success{target, probe} series.
+    const expected = buildTargets(daemon.config()).flatMap((t) => t.probes.map((p) => `${t.name}/${p.kind}`));
+    expect(expected.length).toBeGreaterThan(0);
+    await waitFor(
+      'a result of every configured probe',
+      async () => {
+        const seen = new Set(
+          (await (await fetch(new URL('metrics', daemon.url))).text())
+            .split('\n')
+            .filter((l) => l.startsWith('netmon_probe_success{'))
+            .map((l) => `${/[{,]target="([^"]*)"/.exec(l)?.[1]}/${/[{,]probe="([^"]*)"/.exec(l)?.[1]}`),
+        );
+        return expected.every((k) => seen.has(k)) || undefined;
+      },
+      30_000,
+    );
     const res = await fetch(new URL('metrics', daemon.url));
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4; charset=utf-8/);
     const body = Buffer.from(await res.arrayBuffer());

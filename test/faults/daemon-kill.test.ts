@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { makeRefnetConfig } from '../helpers/refnet.js';
-import { metric, sleep, spawnDaemon, type DaemonChild } from '../../bench/lib/proc.js';
+import { makeRefnetConfig } from '../kit/refnet.js';
+import { metric, sleep, spawnDaemon, type DaemonChild } from '../kit/proc.js';
 import { until } from './helpers.js';
 
 const cfg = makeRefnetConfig({ dcCoreInterval: '2s' });

@@ -2,17 +2,17 @@
  * SNMP agents misbehaving in time: silent (timeout), slow, gone and back, rebooted (sysUpTime and
  * counters back to small values: a counter reset, never a rate spike, all the way into the store), and
  * one slow device among healthy ones in one scheduler (it must never delay the others).
- * A UDP fault proxy (bench/lib/udp-proxy.ts) sits between the probe and net-snmp's agent.
+ * A UDP fault proxy (test/kit/udp-proxy.ts) sits between the probe and net-snmp's agent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
 import { Scheduler, type ProbeResult } from '../../src/scheduler.js';
 import { openStore } from '../../src/store/index.js';
 import { ProbeError, type Sample } from '../../src/types.js';
-import { snmpTarget, startModuleAgent, withTargetLabels, type TestAgent } from '../snmp/helpers.js';
-import { probeSet } from '../helpers/specs.js';
-import { advance, ifModule, makeDevice, reboot, type Device } from '../../bench/lib/if-device.js';
-import { FaultProxy } from '../../bench/lib/udp-proxy.js';
+import { snmpTarget, startModuleAgent, withTargetLabels, type TestAgent } from '../kit/snmp-agent.js';
+import { probeSet } from '../kit/specs.js';
+import { advance, ifModule, makeDevice, reboot, type Device } from '../kit/if-device.js';
+import { FaultProxy } from '../kit/udp-proxy.js';
 import { sleep } from './helpers.js';
 
 const PROFILES = ['system', 'if-mib'];

@@ -1,5 +1,5 @@
 /** The JSON API against a real listening server, a real SQLite store and a real LiveState (see api-fixture.ts). */
-import { testSpec } from '../helpers/specs.js';
+import { testSpec } from '../kit/specs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
 

@@ -18,7 +18,7 @@ import type { ProbeResult } from '../../src/scheduler.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { ProbeError, type ProbeKindName, type Sample, type Target } from '../../src/types.js';
 import type { SnmpSpec } from '../../probes/snmp/kind.js';
-import { makeRefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig } from '../kit/refnet.js';
 import { CONFIG } from './api-fixture.js';
 
 const cleanups: (() => unknown)[] = [];

@@ -10,7 +10,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { request, waitFor, type RawResponse } from './helpers.js';
 
 let cfg: RefnetConfig;
@@ -121,7 +121,7 @@ function check(what: string, r: RawResponse, ep?: Endpoint): void {
 }
 
 async function get(what: string, path: string, ep?: Endpoint): Promise<RawResponse> {
-  const r = await request(daemon.url, path, { timeoutMs: 2000 }).catch((err: Error) => ({ status: 0, headers: {}, body: String(err), ms: 2000 }) as RawResponse);
+  const r = await request(daemon.url, path, { timeoutMs: 2000 }).catch((err: Error) => ({ status: 0, headers: {}, body: String(err), ms: 2000 }));
   if (r.status === 0) failures.push(`${what}: no answer (${r.body})`);
   else check(what, r, ep);
   return r;
@@ -180,7 +180,7 @@ describe('hostile parameters against a live daemon', () => {
       jobs.push([`DELETE ack ${s.slice(0, 30)}`, `/api/v1/alerts/${s}/ack`, 'DELETE']);
     }
     await inBatches(jobs, async ([what, path, method]) => {
-      const r = await request(daemon.url, path, { method, timeoutMs: 5000 }).catch((err: Error) => ({ status: 0, headers: {}, body: String(err), ms: 5000 }) as RawResponse);
+      const r = await request(daemon.url, path, { method, timeoutMs: 5000 }).catch((err: Error) => ({ status: 0, headers: {}, body: String(err), ms: 5000 }));
       if (r.status === 0) return void failures.push(`${what}: no answer`);
       check(`${method} ${what}`, r, { path, params: [] });
       // A known site/uplink named by a hostile value cannot exist: never a 200.
@@ -202,7 +202,7 @@ describe('hostile parameters against a live daemon', () => {
       `/js/${'a'.repeat(3000)}.js`, '/js/%F0%9F%92%A5.js', '/js/%ED%A0%80.js', '/js/main.js?../../package.json', '/favicon.svg/..%2f..%2f..%2fpackage.json', '/js/.', '/js/..',
     ];
     await inBatches(paths, async (p) => {
-      const r = await request(daemon.url, p, { timeoutMs: 5000 }).catch((err: Error) => ({ status: 0, headers: {}, body: String(err), ms: 5000 }) as RawResponse);
+      const r = await request(daemon.url, p, { timeoutMs: 5000 }).catch((err: Error) => ({ status: 0, headers: {}, body: String(err), ms: 5000 }));
       if (r.status === 0) return void failures.push(`${p}: no answer`);
       check(p, r);
       if (r.body.includes(pkg) || /root:x:0:0/.test(r.body)) failures.push(`${p}: served a file outside the dashboard (${r.status})`);

@@ -110,7 +110,7 @@ describe('server timeouts (slow clients)', () => {
       const timer = setInterval(() => {
         if (i < parts.length && !s.destroyed) s.write(parts[i++]!);
       }, gapMs);
-      s.on('data', (d) => (reply += d));
+      s.on('data', (d: Buffer) => (reply += d.toString()));
       s.on('close', () => {
         clearInterval(timer);
         resolve({ closedAfterMs: Date.now() - t0, reply });

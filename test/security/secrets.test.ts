@@ -17,9 +17,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnDaemon, type DaemonChild } from '../../bench/lib/proc.js';
+import { spawnDaemon, type DaemonChild } from '../kit/proc.js';
 import { DASHBOARD_DIR, ROOT } from '../../src/paths.js';
-import { makeRefnetConfig, type RefnetConfig } from '../helpers/refnet.js';
+import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { hash, makeCert, readStream, request, waitFor } from './helpers.js';
 
@@ -104,7 +104,7 @@ beforeAll(async () => {
     dcCoreInterval: '2s',
     transform: (text) => {
       let t = withCredentials(text, credentialsBlock({ community: '"${NETMON_TEST_COMMUNITY}"', auth: `"${M.authKey}"`, priv: '"${NETMON_TEST_PRIV}"' }));
-      t = t.replace(/(defaults:\n  snmp:\n    interval: )60s/, '$110s');
+      t = t.replace(/(defaults:\n {2}snmp:\n {4}interval: )60s/, '$110s');
       t = t.replace(/^server:\n/m, 'server:\n  web_config: web.yml\n');
       t = t.replace(
         /^alerting:\n/m,

@@ -5,7 +5,7 @@
  * net-snmp's own agent (used by the other tests) cannot be made to misbehave like real agents do.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { decodeInt, decodeOid, intContent, oidContent, tlv } from '../helpers/ber.js';
+import { decodeInt, decodeOid, intContent, oidContent, tlv } from '../kit/ber.js';
 
 export const TAG = {
   Integer: 0x02,

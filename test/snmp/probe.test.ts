@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
 import type { Sample } from '../../src/types.js';
-import { freePort, pick, signal, snmpTarget, startModuleAgent, type TestAgent } from './helpers.js';
-import { ifModule, makeDevice, type Device } from '../../bench/lib/if-device.js';
+import { freePort, pick, signal, snmpTarget, startModuleAgent, type TestAgent } from '../kit/snmp-agent.js';
+import { ifModule, makeDevice, type Device } from '../kit/if-device.js';
 
 /** The IF-MIB device of the fault tests; here port 3 is down and every port has sent 2,000,000 bytes. */
 function device(n = 3, hc = true): Device {

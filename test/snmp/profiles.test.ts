@@ -10,7 +10,7 @@ import { ROLE_PROFILES } from '../../src/config/model.js';
 import { opticalMib } from '../../src/simulator/mibs/optical.js';
 import { hostMib } from '../../src/simulator/mibs/host.js';
 import type { Sample } from '../../src/types.js';
-import { pick, scalar, signal, snmpTarget, startModuleAgent, T, type MibModule, type TestAgent } from './helpers.js';
+import { pick, scalar, signal, snmpTarget, startModuleAgent, T, type MibModule, type TestAgent } from '../kit/snmp-agent.js';
 
 const OPTICAL = ['optical-cisco', 'optical-juniper', 'optical-huawei', 'optical-h3c', 'optical-entity-sensor'];
 const RX = -7.24;

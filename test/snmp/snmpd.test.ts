@@ -8,8 +8,8 @@ import { requireTool } from '../helpers/requireTool.js';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import type { Sample } from '../../src/types.js';
-import { freePort, pick, signal, snmpTarget } from './helpers.js';
-import { SNMPD_USERS, snmpget, startSnmpd, type Snmpd } from './snmpd.js';
+import { freePort, pick, signal, snmpTarget } from '../kit/snmp-agent.js';
+import { SNMPD_USERS, snmpget, startSnmpd, type Snmpd } from '../kit/snmpd.js';
 
 const ok = requireTool({ commands: ['snmpd', 'snmpget'] }, 'SNMP interop tests against Debian snmpd');
 const PROFILES = ['system', 'if-mib', 'host-resources', 'ucd-snmp'];

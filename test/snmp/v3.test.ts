@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
-import { pick, scalar, signal, snmpTarget, startModuleAgent, T, type TestAgent } from './helpers.js';
+import { pick, scalar, signal, snmpTarget, startModuleAgent, T, type TestAgent } from '../kit/snmp-agent.js';
 
 type V3 = Extract<SnmpCredentialConfig, { version: '3' }>;
 const module = { scalars: [scalar('sysUpTime', '1.3.6.1.2.1.1.3', T.TimeTicks, () => 987_654)], tables: [] };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStore, type StoreOptions, type TimeSeriesStore } from '../../src/store/index.js';
 import type { Sample } from '../../src/types.js';
 import { rng } from '../helpers/values.js';
@@ -148,8 +148,26 @@ describe('store', () => {
     const hourly = s.rateRange(cid, T0, T0 + 10 * H - 1, 10);
     expect(Math.max(...hourly.max)).toBeGreaterThanOrEqual(Math.max(...rr.mean) * (1 - 1e-6));
     // raw and rollup paths give the same 1 h numbers
-    const viaRaw = s.rateRange(cid, T0, T0 + 10 * H - 1, 10_000);
-    expect(viaRaw.resolution).toBe('raw');
+    const perHour = s.rateRange(cid, T0, T0 + 10 * H - 1, 11);
+    expect([perHour.resolution, perHour.stepMs, perHour.ts.length]).toEqual(['1h', H, 10]);
+    // 3.6 s steps (a divisor of the hour, so no raw bucket straddles two hours): one interval per bucket
+    const viaRaw = s.rateRange(cid, T0, T0 + 10 * H - 1, 10_001);
+    expect([viaRaw.resolution, viaRaw.stepMs]).toEqual(['raw', 3600]);
+    for (let h = 0; h < 10; h++) {
+      const inHour = viaRaw.ts.flatMap((t, i) => (t >= T0 + h * H && t < T0 + (h + 1) * H ? [i] : []));
+      expect(inHour.length).toBeGreaterThan(50);
+      // the per-interval rate envelope (float32 on every path, so exactly equal)
+      expect(perHour.ts[h]).toBe(T0 + h * H);
+      expect(perHour.min[h]).toBe(Math.min(...inHour.map((i) => viaRaw.min[i]!)));
+      expect(perHour.max[h]).toBe(Math.max(...inHour.map((i) => viaRaw.max[i]!)));
+    }
+    // the hour's increase: read from raw samples while they are within raw retention, from rollup_1h once
+    // only that resolution is left (intervals ending in [h, h + 1 h) on both paths)
+    const hourIncrease = () => Array.from({ length: 10 }, (_, h) => s.increase(cid, T0 + h * H - 1, T0 + (h + 1) * H - 1));
+    const rawIncrease = hourIncrease();
+    expect(rawIncrease.every((x) => x > 0)).toBe(true);
+    now = T0 + 401 * DAY; // past raw (35 d) and 5 m (400 d) retention: increase() reads the 1 h rollups
+    expect(hourIncrease()).toEqual(rawIncrease);
   });
 
   it('draws no rate across a reset and counts increase without it', () => {
@@ -248,8 +266,7 @@ describe('store', () => {
     const s = open({ flushIntervalMs: 20, batchSize: 3 });
     s.write([gauge(T0, 1)]);
     expect(s.pending).toBe(1);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(s.pending).toBe(0);
+    await vi.waitFor(() => expect(s.pending).toBe(0), { timeout: 5000, interval: 5 });
     s.write([gauge(T0 + 1, 1), gauge(T0 + 2, 1), gauge(T0 + 3, 1)]);
     expect(s.pending).toBe(0);
     expect(s.stats().samplesWritten).toBe(4);
@@ -257,10 +274,51 @@ describe('store', () => {
     expect(s.stats().lastCommitSeconds).toBeGreaterThan(0);
   });
 
-  it('starts and stops its cron jobs', () => {
-    const s = open({ jobs: true });
-    s.stopJobs();
-    s.startJobs();
-    closeStore(s); // close stops them; the test process would hang otherwise
+  it('runs its cron jobs (fold every minute, retention hourly), and stopped jobs do not run', async () => {
+    // node-cron schedules on the wall clock (Date and setTimeout), which is faked here and stepped; the
+    // store's data clock is `now`. Each run is seen in the job log and in its effect on the database.
+    vi.useFakeTimers({ now: Date.UTC(2025, 2, 3, 10, 0, 30) });
+    let db: Database.Database | undefined;
+    try {
+      const runs: string[] = [];
+      const log = {
+        info: (o: unknown) => void runs.push(String((o as { job?: string }).job)),
+        warn: () => undefined,
+        error: (o: unknown) => void runs.push(`failed ${String((o as { job?: string }).job)}`),
+      };
+      const s = open({ jobs: true, log, retention: { rawMs: 2 * H } });
+      const reader = (db = new Database(path.join(dir, 'ts.db'), { readonly: true }));
+      const chunkHours = () => (reader.prepare('SELECT start_ts FROM chunks ORDER BY start_ts').pluck().all() as number[]).map((t) => (t - T0) / H);
+      s.write([gauge(T0, 1), gauge(T0 + MIN, 2)]);
+      s.flush();
+      now = T0 + 2 * H; // hour 0 has been idle for longer than idleCloseMs
+      expect(chunkHours()).toEqual([]);
+      await vi.advanceTimersByTimeAsync(31_000); // past 10:01:00
+      expect(runs).toEqual(['fold']);
+      expect(chunkHours()).toEqual([0]);
+
+      s.stopJobs();
+      s.write([gauge(T0 + 2 * H, 3)]);
+      s.flush();
+      now = T0 + 4 * H; // hour 2 idle, hour 0 past raw retention: work for both jobs, were they running
+      await vi.advanceTimersByTimeAsync(60 * MIN); // a whole hour, so past a minute :17 as well
+      expect(runs).toEqual(['fold']);
+      expect(chunkHours()).toEqual([0]);
+
+      s.startJobs();
+      await vi.advanceTimersByTimeAsync(MIN);
+      expect(runs).toEqual(['fold', 'fold']);
+      expect(chunkHours()).toEqual([0, 2]);
+      await vi.advanceTimersByTimeAsync(60 * MIN);
+      expect(runs.filter((r) => r === 'fold')).toHaveLength(62);
+      expect(runs.filter((r) => r !== 'fold')).toEqual(['retention']);
+      expect(chunkHours()).toEqual([2]); // hour 0 dropped by retention, hour 2 within it
+      closeStore(s);
+      await vi.advanceTimersByTimeAsync(5 * MIN);
+      expect(runs).toHaveLength(63); // close stopped them too
+    } finally {
+      db?.close();
+      vi.useRealTimers();
+    }
   });
 });

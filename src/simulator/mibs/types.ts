@@ -45,5 +45,3 @@ export interface MibModule {
   scalars: ScalarSpec[];
   tables: TableSpec[];
 }
-
-export const emptyModule = (): MibModule => ({ scalars: [], tables: [] });

@@ -1,5 +1,5 @@
 /**
- * Benchmark plumbing shared by bench/snmp.ts and bench/snmp-scale.ts (lives under test/snmp/ with the
+ * Benchmark plumbing shared by bench/snmp.ts and bench/snmp-scale.ts (in test/kit/ with the
  * snmpd helper it uses): a network namespace full of veth
  * interfaces with Debian snmpd instances inside, the measuring half of the benchmark re-executed inside
  * the namespace (so all SNMP traffic stays on the namespace's loopback), and cleanup in `finally`.

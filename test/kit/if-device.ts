@@ -7,7 +7,7 @@
 import type { MibModule, RowSpec, SnmpValue } from '../../src/simulator/mibs/types.js';
 import { T } from '../../src/simulator/net-snmp.js';
 
-export interface Iface {
+interface Iface {
   index: number;
   name: string;
   alias: string;

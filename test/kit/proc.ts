@@ -58,7 +58,7 @@ export interface DaemonChild {
 }
 
 /** The node flags of bin/netmon.js's shebang (`#!/usr/bin/env -S node FLAGS`): the V8 settings the daemon is deployed with. */
-export function daemonNodeFlags(): string[] {
+function daemonNodeFlags(): string[] {
   const first = readFileSync(join(ROOT, 'bin', 'netmon.js'), 'utf8').split('\n', 1)[0]!;
   const m = /^#!.*?\bnode\b(.*)$/.exec(first);
   return m ? m[1]!.split(/\s+/).filter(Boolean) : [];
@@ -71,13 +71,13 @@ export async function spawnDaemon(configFile: string, opts: { env?: Record<strin
     env: { ...process.env, NETMON_LOG_LEVEL: 'info', ...opts.env },
   });
   let err = '';
-  child.stderr!.on('data', (d) => {
+  child.stderr.on('data', (d) => {
     err += d;
     if (err.length > 2_000_000) err = err.slice(-1_000_000);
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let out = '';
-  child.stdout!.on('data', (d) => {
+  child.stdout.on('data', (d) => {
     if (out.length < 1_000_000) out += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -85,7 +85,7 @@ export async function spawnDaemon(configFile: string, opts: { env?: Record<strin
       child.kill('SIGKILL');
       reject(new Error(`daemon did not start within ${opts.startTimeoutMs ?? 60_000} ms:\n${err.slice(-3000)}`));
     }, opts.startTimeoutMs ?? 60_000);
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       const m = /Dashboard: (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);

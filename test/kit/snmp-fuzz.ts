@@ -5,7 +5,7 @@
  * fields, random bytes, duplicated and oversized varbinds, wrong request ids, type confusion, odd error
  * statuses, non-increasing OIDs, huge integers, OIDs and strings.
  */
-import { decodeInt, decodeOid, encLen, intContent, oidContent, tlv } from '../../test/helpers/ber.js';
+import { decodeInt, decodeOid, encLen, intContent, oidContent, tlv } from './ber.js';
 
 // ---------------------------------------------------------------- random numbers (seeded, reproducible)
 
@@ -42,7 +42,7 @@ export class Rng {
 
 // ---------------------------------------------------------------- BER
 
-export interface Tlv {
+interface Tlv {
   tag: number;
   /** Offset of the tag byte. */
   start: number;
@@ -53,7 +53,7 @@ export interface Tlv {
   end: number;
 }
 
-export function readTlv(buf: Buffer, pos: number, limit = buf.length): Tlv | null {
+function readTlv(buf: Buffer, pos: number, limit = buf.length): Tlv | null {
   if (pos + 2 > limit) return null;
   const tag = buf[pos]!;
   let n = buf[pos + 1]!;
@@ -127,7 +127,7 @@ export function encodeMsg(m: SnmpMsg): Buffer {
 }
 
 /** The OIDs a message's varbinds name. */
-export function varbindOids(m: SnmpMsg): string[] {
+function varbindOids(m: SnmpMsg): string[] {
   return m.varbinds.map((vb) => {
     const seq = readTlv(vb, 0);
     const oid = seq && readTlv(vb, seq.hdr, seq.end);
@@ -136,7 +136,7 @@ export function varbindOids(m: SnmpMsg): string[] {
 }
 
 /** Key of a request without its id: what it asks for. */
-export function requestKey(m: SnmpMsg): string {
+function requestKey(m: SnmpMsg): string {
   return `${m.pduType}:${m.a}:${m.b}:${varbindOids(m).join(',')}`;
 }
 
@@ -213,7 +213,7 @@ function valueOf(vb: Buffer): { tag: number; content: Buffer } | null {
 }
 
 /** Structural mutations: the message still parses as BER, but lies. */
-export const STRUCTURAL: Record<string, (m: SnmpMsg, r: Rng) => void> = {
+const STRUCTURAL: Record<string, (m: SnmpMsg, r: Rng) => void> = {
   wrongRequestId(m, r) {
     m.reqId = r.chance(0.5) ? m.reqId + r.range(1, 3) : r.range(-2147483648, 2147483647);
   },
@@ -301,7 +301,7 @@ function readOidArcs(vb: Buffer): number[] {
 }
 
 /** Byte-level mutations of an encoded message. */
-export const BYTES: Record<string, (b: Buffer, r: Rng) => Buffer> = {
+const BYTES: Record<string, (b: Buffer, r: Rng) => Buffer> = {
   bitFlips(b, r) {
     const out = Buffer.from(b);
     if (out.length === 0) return out;

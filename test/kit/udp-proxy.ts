@@ -19,6 +19,8 @@ export class FaultProxy {
   private socket: Socket | null = null;
   /** One upstream socket per client (address:port), so answers find their way back. */
   private readonly upstreams = new Map<string, Socket>();
+  /** The last request each client sent (same keys), handed to a rewrite along with the answer. */
+  private readonly lastRequests = new Map<string, Buffer>();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
@@ -74,7 +76,7 @@ export class FaultProxy {
       return;
     }
     const u = this.upstream(rinfo);
-    (u as Socket & { lastRequest?: Buffer }).lastRequest = buf;
+    this.lastRequests.set(`${rinfo.address}:${rinfo.port}`, buf);
     u.send(buf, this.agentPort, this.address);
   }
 
@@ -90,7 +92,7 @@ export class FaultProxy {
       return;
     }
     if (m.kind === 'rewrite') {
-      const req = (this.upstreams.get(`${rinfo.address}:${rinfo.port}`) as (Socket & { lastRequest?: Buffer }) | undefined)?.lastRequest ?? Buffer.alloc(0);
+      const req = this.lastRequests.get(`${rinfo.address}:${rinfo.port}`) ?? Buffer.alloc(0);
       this.reply(m.rewrite(req, answer), rinfo);
       return;
     }
@@ -112,6 +114,7 @@ export class FaultProxy {
     await this.vanish();
     await Promise.all([...this.upstreams.values()].map((u) => new Promise<void>((r) => u.close(() => r()))));
     this.upstreams.clear();
+    this.lastRequests.clear();
   }
 }
 

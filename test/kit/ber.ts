@@ -1,6 +1,6 @@
 /**
  * Minimal BER encoding and decoding of SNMP messages, shared by the scripted fake agent (test/snmp/fake-agent.ts)
- * and the fuzzer (bench/lib/snmp-fuzz.ts), which must build replies net-snmp's agent never sends.
+ * and the fuzzer (test/kit/snmp-fuzz.ts), which must build replies net-snmp's agent never sends.
  */
 
 export function encLen(n: number): Buffer {
