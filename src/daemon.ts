@@ -11,6 +11,7 @@ import { Pipeline } from './pipeline.js';
 import { Exporter } from './exporter.js';
 import { LiveState } from './live.js';
 import { uplinkDeriver } from './uplinks.js';
+import { StatusModule } from './status/index.js';
 import { registerSelfMetrics, type ReloadStatus } from './self-metrics.js';
 import { createApp } from './http/app.js';
 import { BasicAuth } from './http/auth.js';
@@ -90,7 +91,8 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
 
   const probes = new Map<string, Probe>([
     ['snmp', createSnmpProbe()],
-    ['ping', createPingProbe({ log: (level, msg) => log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'info']({ component: 'ping' }, msg) })],
+    // Simulated agents answer ping with their UDP echo service (ICMP to loopback would always answer).
+    ['ping', createPingProbe({ log: (level, msg) => log[level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'info']({ component: 'ping' }, msg), udpEcho: (t) => simulator?.echoPort(t.address) })],
     ['host', createHostProbe()],
   ]);
 
@@ -99,6 +101,8 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   const pipeline = new Pipeline((name, err) => log.error({ consumer: name, err: String(err) }, 'pipeline consumer failed'));
   let deriveUplinks = uplinkDeriver(config.uplinks);
   pipeline.derive((res) => deriveUplinks(res));
+  const status = new StatusModule(() => config);
+  pipeline.derive(status.derive);
   pipeline.subscribe('store', (res) => store.write(res.samples));
   pipeline.subscribe('exporter', (res) => exporter.accept(res));
   pipeline.subscribe('live', (res) => live.accept(res));
@@ -134,6 +138,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     config: () => config,
     store: () => store,
     live,
+    status,
     version: VERSION,
     exporter,
     alerts: alerting.router(),

@@ -4,7 +4,16 @@
  * (store, exporter, live feed, alerts) as the same object.
  */
 import type { ProbeResult } from './scheduler.js';
-import type { Sample } from './types.js';
+import type { Sample, Target } from './types.js';
+
+/**
+ * The labels every series of a target carries: its name, site and configured labels (site_group and the
+ * admin's `labels:`). CONTRACT.md: the lead's pipeline attaches them to every probe sample; until that is
+ * merged this is only the helper derivers use for their own series.
+ */
+export function targetLabels(t: Target): Record<string, string> {
+  return { target: t.name, site: t.site, ...t.labels };
+}
 
 export type Consumer = (result: ProbeResult) => void;
 /** Adds samples computed from a result (e.g. uplink utilisation from interface counters). */

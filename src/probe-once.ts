@@ -1,7 +1,7 @@
 /** `netmon probe TARGET`: run one target's probes once and print the samples (the admin's debugging tool). */
 import { loadConfig } from './config/loader.js';
 import { buildTargets } from './config/model.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
+import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { createPingProbe } from '../probes/icmp/index.js';
 import { createHostProbe } from '../probes/host/index.js';
@@ -21,7 +21,9 @@ export async function probeOnce(opts: { configFile: string; target: string; json
     // A running daemon already serves the simulated agents; then its agents answer us.
     simulator = await startSimulator(config).catch(() => undefined);
   }
-  const probes: Record<string, Probe> = { snmp: createSnmpProbe(), ping: createPingProbe(), host: createHostProbe() };
+  // Simulated agents answer ping on their UDP echo port, ours or the running daemon's.
+  const ping = createPingProbe({ udpEcho: (t) => simulatedEchoPort(config, t.address) });
+  const probes: Record<string, Probe> = { snmp: createSnmpProbe(), ping, host: createHostProbe() };
   let failed = 0;
   const all: { probe: string; ok: boolean; error?: string; duration_ms: number; samples: Sample[] }[] = [];
   try {

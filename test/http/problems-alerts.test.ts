@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Alerting } from '../../src/alerts/index.js';
 import { buildTargets } from '../../src/config/model.js';
 import { alerting as alertingSchema } from '../../src/config/schema.js';
-import { problems } from '../../src/http/problems.js';
+import { problems } from '../../src/domain/problems.js';
 import { result, tempDir } from '../alerts/helpers.js';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
 
@@ -34,7 +34,8 @@ beforeAll(async () => {
   const now = Date.now();
   const lbl = (t: string, extra: Record<string, string> = {}) => ({ target: t, ...extra });
   alerting.accept(result(T.get('dc-core')!, 'snmp', now, [{ metric: 'netmon_uplink_utilization_ratio', labels: { uplink: 'international', direction: 'in' }, value: 0.95 }]));
-  alerting.accept(result(T.get('sw-vy-da')!, 'ping', now, [{ metric: 'netmon_ping_reachability_state', labels: lbl('sw-vy-da', { method: 'fping' }), value: 0 }]));
+  // As the pipeline hands it over: the result carries the status module's decision (CONTRACT.md).
+  alerting.accept(result(T.get('sw-vy-da')!, 'ping', now, [{ metric: 'netmon_ping_reachability_state', labels: lbl('sw-vy-da', { method: 'fping' }), value: 0 }, { metric: 'netmon_target_state', labels: lbl('sw-vy-da'), value: 0 }]));
   alerting.accept(result(T.get('sw-a-luoi')!, 'ping', now, [{ metric: 'netmon_ping_loss_ratio', labels: lbl('sw-a-luoi', { method: 'fping' }), value: 0.2 }]));
   alerting.accept(
     result(T.get('srv-web')!, 'snmp', now, [
@@ -77,7 +78,7 @@ describe('problems from the alert engine', () => {
   });
 
   it('shows acknowledgements and silences; a silenced alert goes to the end of its severity', async () => {
-    const list = () => problems(f.config, f.live, Date.now(), alerting);
+    const list = () => problems(f.config, f.live, f.status, Date.now(), alerting);
     const up = list().find((p) => p.alert?.alertname === 'UplinkSaturated')!;
     const down = list().find((p) => p.alert?.alertname === 'SiteUnreachable')!;
     alerting.acknowledge(down.alert!.fingerprint, 'lan', 'đang xử lý');
@@ -94,8 +95,8 @@ describe('problems from the alert engine', () => {
 
   it('without rules, the threshold checks are the whole list (as before alerting)', () => {
     const none = { alerts: () => [], rules: () => [], silences: () => [] };
-    expect(problems(f.config, f.live, Date.now(), none).map(line)).toEqual(problems(f.config, f.live).map(line));
-    expect(problems(f.config, f.live).map((p) => p.kind)).toEqual(['site_down', 'uplink_saturated', 'optical_low', 'interface_down', 'server', 'site_degraded']);
+    expect(problems(f.config, f.live, f.status, Date.now(), none).map(line)).toEqual(problems(f.config, f.live, f.status).map(line));
+    expect(problems(f.config, f.live, f.status).map((p) => p.kind)).toEqual(['site_down', 'uplink_saturated', 'optical_low', 'interface_down', 'server', 'site_degraded']);
   });
 });
 
