@@ -21,6 +21,8 @@ export interface EchoOptions {
 }
 
 export interface EchoHandle {
+  /** The bound port (the one asked for, or the one the system picked for 0). */
+  port: number;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startEcho(o: EchoOptions): Promise<EchoHandle> {
     timers.add(timer);
   });
   return {
+    port: socket.address().port,
     close: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
