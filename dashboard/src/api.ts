@@ -88,6 +88,9 @@ export interface SiteDetailTarget {
   name: string;
   role: string;
   address: string;
+  /** The target's own state and reasons (the site's are the worst of its targets'). */
+  state: SiteState;
+  reasons: string[];
   probes: { kind: string; ok: boolean | null; reason: string | null; message: string | null; at: number | null }[];
   interfaces: Interface[];
   optics: Optical[];

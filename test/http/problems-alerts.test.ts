@@ -8,7 +8,8 @@ import { Alerting } from '../../src/alerts/index.js';
 import { buildTargets } from '../../src/config/model.js';
 import { alerting as alertingSchema } from '../../src/config/schema.js';
 import { problems } from '../../src/domain/problems.js';
-import { result, tempDir } from '../alerts/helpers.js';
+import { compileRules } from '../../src/alerts/rules.js';
+import { ProbeError, result, tempDir } from '../alerts/helpers.js';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
 
 let f: Fixture;
@@ -120,5 +121,20 @@ describe('GET /api/v1/alerts/history?event=', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('a site whose SNMP agent rejects the credentials', () => {
+  it('is degraded (misconfigured), never down; the reason stays a threshold problem unless a probe_failing rule watches SNMP', async () => {
+    const t = buildTargets(f.config).find((x) => x.name === 'sw-a-luoi')!;
+    const now = Date.now();
+    // twice: a new SNMP verdict must be confirmed (hysteresis)
+    for (const dt of [1, 2]) f.status.derive(result(t, 'snmp', now + dt, [], new ProbeError('auth', 'authentication failed')));
+    const site = (await getJson(`${f.url}/api/v1/sites`)).body.sites.find((s: any) => s.id === 'a-luoi');
+    expect(site).toMatchObject({ state: 'degraded', reasons: ['loss', 'latency', 'snmp_auth'] });
+    const none = { alerts: () => [], rules: () => [], silences: () => [] };
+    expect(problems(f.config, f.live, f.status, now + 3, none).map(line)).toContain('site_degraded:a-luoi:loss+latency+snmp_auth');
+    const rules = compileRules(alertingSchema.parse({ rules: [{ name: 'ProbeFailing', kind: 'probe_failing', probes: ['snmp'] }, { name: 'Loss', kind: 'ping_loss', above: 0.15 }] }), { uplinks: f.config.uplinks, sites: f.config.sites });
+    expect(problems(f.config, f.live, f.status, now + 3, { ...none, rules: () => rules }).map(line)).toContain('site_degraded:a-luoi:latency');
   });
 });
