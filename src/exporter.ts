@@ -22,6 +22,7 @@
 import client from 'prom-client';
 import type { ProbeResult } from './scheduler.js';
 import type { MetricType, Sample } from './types.js';
+import { stateOwner } from './status/samples.js';
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -160,7 +161,18 @@ export class Exporter {
     const healthKey = `${dataKey}\u0000health`;
     const health: Sample[] = [];
     const data: Sample[] = [];
-    for (const s of r.samples) (HEALTH_METRICS.has(s.metric) ? health : data).push(s);
+    const states = new Map<string, Sample[]>();
+    for (const s of r.samples) {
+      if (HEALTH_METRICS.has(s.metric)) health.push(s);
+      else {
+        const owner = stateOwner(s);
+        if (!owner) data.push(s);
+        else {
+          const key = 'target' in owner ? `${owner.target}\u0000state` : `\u0000site\u0000${owner.site}`;
+          states.get(key)?.push(s) ?? states.set(key, [s]);
+        }
+      }
+    }
     const now = this.now();
     const labels = { target: r.target.name, site: r.target.site, probe: r.kind };
     if (r.error) {
@@ -190,11 +202,14 @@ export class Exporter {
     this.replaceGroup(healthKey, health, 5 * interval + r.spec.timeoutMs, now);
     // Stale after two missed cycles plus the timeout: long enough to ride out one lost poll.
     if (!r.error) this.replaceGroup(dataKey, data, 2 * interval + r.spec.timeoutMs, now);
+    // The status module's target and site states: current after every result, failed ones included.
+    for (const [key, ss] of states) this.replaceGroup(key, ss, 2 * interval + r.spec.timeoutMs, now);
   }
 
   /** Forget every group of targets no longer configured (after a reload). */
   retainTargets(names: ReadonlySet<string>): void {
-    const gone = (key: string) => !names.has(key.slice(0, key.indexOf('\u0000')));
+    // Site state groups (no target in their key) go stale on their own once no target of the site reports.
+    const gone = (key: string) => !key.startsWith('\u0000') && !names.has(key.slice(0, key.indexOf('\u0000')));
     for (const key of [...this.groups.keys()]) if (gone(key)) this.dropGroup(key);
     for (const key of [...this.lastSuccess.keys()]) if (gone(key)) this.lastSuccess.delete(key);
   }

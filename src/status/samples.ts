@@ -12,6 +12,20 @@ export const STATE_METRICS = {
   ping: ['netmon_ping_reachability_state', 'The ping part of netmon_target_state, with hysteresis: 0 down, 1 degraded, 2 up.'],
 } as const;
 
+const TARGET_SERIES = new Set<string>([STATE_METRICS.target[0], STATE_METRICS.targetReason[0]]);
+const SITE_SERIES = new Set<string>([STATE_METRICS.site[0], STATE_METRICS.siteReason[0]]);
+
+/**
+ * Whose current decision a sample is part of: a target's or a site's, else undefined. The exporter keeps
+ * each such set whole and replaces it with every result (a failed poll included: a silent agent is what
+ * makes a target down), so a cleared reason disappears at once, whichever probe's result cleared it.
+ */
+export function stateOwner(s: Sample): { target: string } | { site: string } | undefined {
+  if (TARGET_SERIES.has(s.metric)) return { target: s.labels.target ?? '' };
+  if (SITE_SERIES.has(s.metric)) return { site: s.labels.site ?? '' };
+  return undefined;
+}
+
 const gauge = ([metric, help]: readonly [string, string], labels: Record<string, string>, value: number, ts: number, unit?: string): Sample =>
   ({ metric, labels, value, ts, type: 'gauge', help, ...(unit ? { unit } : {}) });
 

@@ -7,6 +7,8 @@ import { loadConfigText } from './helpers.js';
 import { ProbeError, type Sample, type Target } from '../../src/types.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import { buildTargets } from '../../src/config/model.js';
+import { Exporter } from '../../src/exporter.js';
+import { Pipeline } from '../../src/pipeline.js';
 
 const NOW = 1_800_000_000_000;
 const FRESH = 130_000; // 2 × 60 s + 10 s
@@ -129,5 +131,41 @@ targets:
     expect(value(s, 'netmon_target_state')).toBeUndefined();
     expect(reasons(s, 'netmon_target_state_reason_info')).toEqual(['no_data']);
     expect(value(run(status, far, 'ping', [], new ProbeError('unreachable', 'fping: No route to host')), 'netmon_target_state')).toBe(0);
+  });
+});
+
+describe('the exposition of the states', () => {
+  it('is current after failed polls too: an SNMP-only target whose agent falls silent shows 0, and a cleared reason goes at once', async () => {
+    const config = loadConfigText(`
+sites: [{ id: dc, name: DC, group: datacentre }]
+credentials: { sim: { version: 2c, community: public } }
+targets: [{ name: srv, address: 127.0.0.3, site: dc, role: server, snmp: { credential: sim } }]
+`);
+    const t = buildTargets(config)[0]!;
+    let clock = Date.now();
+    const exporter = new Exporter({ now: () => clock });
+    const status = new StatusModule(() => config);
+    const p = new Pipeline();
+    p.derive(status.derive);
+    p.subscribe('exporter', (r) => exporter.accept(r));
+    const poll = (error?: ProbeError) => {
+      clock += 60_000;
+      p.publish({ target: t, kind: 'snmp', spec: t.probes[0]!, samples: [], error, scheduledAt: clock, startedAt: clock, durationMs: 5 });
+    };
+    const exposed = async () => (await exporter.render()).toString().split('\n').filter((l: string) => l.startsWith("netmon_target_state") || l.startsWith("netmon_site_state"));
+    poll();
+    expect(await exposed()).toEqual(expect.arrayContaining(['netmon_target_state{site="dc",site_group="datacentre",target="srv"} 2', 'netmon_site_state{site="dc",site_group="datacentre"} 2']));
+    poll(new ProbeError('timeout', 'x'));
+    poll(new ProbeError('timeout', 'x'));
+    expect(await exposed()).toEqual(expect.arrayContaining([
+      'netmon_target_state{site="dc",site_group="datacentre",target="srv"} 0',
+      'netmon_target_state_reason_info{reason="snmp_silent",site="dc",site_group="datacentre",target="srv"} 1',
+      'netmon_site_state_reason_info{reason="snmp_silent",site="dc",site_group="datacentre"} 1',
+    ]));
+    poll();
+    poll();
+    const back = await exposed();
+    expect(back).toContain('netmon_target_state{site="dc",site_group="datacentre",target="srv"} 2');
+    expect(back.filter((l: string) => l.includes('reason='))).toEqual([]);
   });
 });

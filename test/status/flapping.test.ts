@@ -141,7 +141,9 @@ const VALUE = { down: 0, degraded: 1, up: 2 } as const;
 async function views(site: string) {
   const tile = siteSummaries(config, live, status).find((s) => s.id === site)!;
   const [sites, detail, overview, problems, metrics] = await Promise.all([get('/api/v1/sites'), get(`/api/v1/sites/${site}`), get('/api/v1/overview'), get('/api/v1/problems'), get('/metrics')]);
-  const line = (metrics as string).split('\n').find((l) => l.startsWith('netmon_target_state{') && l.includes(`target="${target.name}"`));
+  const lines = (metrics as string).split('\n');
+  const line = lines.find((l) => l.startsWith('netmon_target_state{') && l.includes(`target="${target.name}"`));
+  const metricReasons = (prefix: string, match: string) => lines.filter((l) => l.startsWith(`${prefix}{`) && l.includes(match)).map((l) => /reason="([^"]+)"/.exec(l)![1]).sort().join('+');
   const firing = alerting.alerts().filter((a) => a.state === 'firing' && a.labels.target === target.name).map((a) => a.alertname);
   const mine = (problems.problems as any[]).filter((p) => p.site === site);
   return {
@@ -151,6 +153,8 @@ async function views(site: string) {
     target: `${detail.targets.find((x: any) => x.name === target.name).state}`,
     overviewDown: overview.sites.down as number,
     metric: line ? Number(line.split(' ').at(-1)) : null,
+    metricReasons: metricReasons('netmon_target_state_reason_info', `target="${target.name}"`),
+    siteMetricReasons: metricReasons('netmon_site_state_reason_info', `site="${site}"`),
     alert: firing,
     problems: mine.map((p) => (p.source === 'alert' ? `alert:${p.alert.alertname}` : p.kind)).sort(),
   };
@@ -169,6 +173,8 @@ async function agreed(site: string) {
       target: state,
       overviewDown: state === 'down' ? 1 : 0,
       metric: VALUE[state],
+      metricReasons: v.tile.split(':')[1]!.split('+').filter(Boolean).sort().join('+'), // the site has this one target
+      siteMetricReasons: v.tile.split(':')[1]!.split('+').filter(Boolean).sort().join('+'),
       alert: state === 'down' ? ['TargetDown'] : [],
       problems: state === 'down' ? ['alert:TargetDown', 'site_down'] : state === 'degraded' ? ['site_degraded'] : [],
     };
