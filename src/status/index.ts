@@ -38,7 +38,7 @@ export interface SiteStatus extends Decision {
 
 /** What the API needs from the status module. */
 export interface StatusView {
-  /** Bumped by every result taken in: a cache of anything built from the status is valid while it stays. */
+  /** Bumped whenever a result changes a target's decision: a cache built from the status may be kept while it stays (and time does not make its inputs stale). */
   readonly generation: number;
   target(name: string, now?: number): TargetStatus;
   site(id: string, now?: number): SiteStatus;
@@ -59,6 +59,8 @@ const PING_DOWN_ERRORS = new Set(['unreachable']);
 export class StatusModule implements StatusView {
   private readonly tracker: ReachabilityTracker;
   private readonly signals = new Map<string, TargetSignals>();
+  /** The decision each target's newest result left with (state and reasons), to tell when one changes. */
+  private readonly last = new Map<string, string>();
   private known: LoadedConfig | undefined;
   generation = 0;
 
@@ -75,6 +77,11 @@ export class StatusModule implements StatusView {
     const ping = this.accept(res);
     const ts = res.startedAt + res.durationMs;
     const decision = decideTarget(this.signalsOf(res.target.name), ts);
+    const said = `${decision.state}:${decision.reasons.join('+')}`;
+    if (this.last.get(res.target.name) !== said) {
+      this.last.set(res.target.name, said);
+      this.generation++;
+    }
     const site = this.site(res.target.site, ts, res.target);
     const siteConfig = inventory(this.config()).sites.get(res.target.site);
     const group = siteConfig?.group ?? res.target.labels.site_group;
@@ -119,7 +126,6 @@ export class StatusModule implements StatusView {
 
   /** Update the target's signals from one result; for a ping result that gave a verdict, that verdict and its method. */
   private accept(res: ProbeResult): { state: Reachability; method: string } | undefined {
-    this.generation++;
     const s = this.signalsOf(res.target.name);
     const at = res.startedAt + res.durationMs;
     const freshMs = 2 * res.spec.intervalMs + res.spec.timeoutMs;
@@ -157,6 +163,7 @@ export class StatusModule implements StatusView {
     if (first) return;
     const names = new Set(inventory(config).targets.map((t) => t.name));
     for (const k of this.signals.keys()) if (!names.has(k)) this.signals.delete(k);
+    for (const k of this.last.keys()) if (!names.has(k)) this.last.delete(k);
     this.tracker.retain(names);
   }
 }
