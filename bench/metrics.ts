@@ -17,6 +17,7 @@ import { Exporter } from '../src/exporter.js';
 import { registerSelfMetrics } from '../src/self-metrics.js';
 import { createApp } from '../src/http/app.js';
 import { LiveState } from '../src/live.js';
+import { StatusModule } from '../src/status/index.js';
 import type { ProbeResult } from '../src/scheduler.js';
 import type { Sample, Target } from '../src/types.js';
 import { testSpec } from '../test/kit/specs.js';
@@ -109,6 +110,9 @@ const app = createApp({
     throw new Error('not in the bench');
   },
   live: new LiveState(),
+  status: new StatusModule(() => {
+    throw new Error('not in the bench');
+  }),
   version: 'bench',
   exporter,
   ready: () => true,

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { SnmpCredentialConfig } from '../src/config/schema.js';
-import type { Probe, ProbeSpec, TargetRole } from '../src/types.js';
+import type { Probe, ProbeSpec, Target, TargetRole } from '../src/types.js';
 
 /** What a kind may look at when it turns a target's block into a spec. */
 export interface SpecContext {
@@ -18,6 +18,11 @@ export type ProbeLog = (level: 'info' | 'warn' | 'error', msg: string) => void;
 /** What a probe gets when it is created (once per daemon or `netmon probe` run). */
 export interface ProbeContext {
   log: ProbeLog;
+  /**
+   * The UDP echo port that answers for a target instead of ICMP, if any: the built-in simulator's agents
+   * (ICMP to their loopback addresses would always be answered by this machine, whatever the simulated site does).
+   */
+  echoPort?: (target: Target) => number | undefined;
 }
 
 export interface ProbeKind<S extends ProbeSpec, B extends z.ZodType = z.ZodType, D extends z.ZodType = z.ZodType> {

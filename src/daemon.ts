@@ -18,7 +18,7 @@ import { ConfigWatcher } from './config/watch.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
+import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
 import type { Logger } from './log.js';
 import { ROOT } from './paths.js';
@@ -84,7 +84,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   });
   started.push(() => store.close());
 
-  const probes = createProbes({ log: (level, msg) => log[level]({ component: 'probe' }, msg) });
+  const probes = createProbes({ log: (level, msg) => log[level]({ component: 'probe' }, msg), echoPort: (t) => simulatedEchoPort(config, t.address) });
 
   const exporter = new Exporter({ warn: (msg) => log.warn({ component: 'exporter' }, msg) });
   const live = new LiveState();
@@ -125,6 +125,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     config: () => config,
     store: () => store,
     live,
+    status: fanout.status,
     version: VERSION,
     exporter,
     alerts: alerting,

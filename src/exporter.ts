@@ -22,6 +22,7 @@
 import client from 'prom-client';
 import type { ProbeResult } from './scheduler.js';
 import { HEALTH_METRIC_NAMES } from './pipeline.js';
+import { stateOwner } from './status/samples.js';
 import type { MetricType, Sample } from './types.js';
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -152,26 +153,41 @@ export class Exporter {
   }
 
   /**
-   * Consume one probe result (the pipeline calls this; it has made the health series). The health series,
-   * and on a failed run everything the pipeline derived from it (target state...), replace the result's
-   * health group; a successful run's other samples replace its data group.
+   * Consume one probe result (the pipeline calls this; it has made the health series). The health series
+   * replace the result's health group; a successful run's own samples replace its data group; the status
+   * module's target and site states (src/status/samples.ts) replace their owner's group after EVERY result,
+   * a failed run included (a silent agent is what makes a target down), so a cleared reason goes at once.
    */
   accept(r: ProbeResult): void {
     const dataKey = `${r.target.name}\u0000${r.kind}`;
     const healthKey = `${dataKey}\u0000health`;
     const health: Sample[] = [];
     const data: Sample[] = [];
-    for (const s of r.samples) (r.error || HEALTH_METRIC_NAMES.has(s.metric) ? health : data).push(s);
+    const states = new Map<string, Sample[]>();
+    for (const s of r.samples) {
+      if (HEALTH_METRIC_NAMES.has(s.metric)) health.push(s);
+      else {
+        const owner = stateOwner(s);
+        if (!owner) data.push(s);
+        else {
+          const key = 'target' in owner ? `${owner.target}\u0000state` : `\u0000site\u0000${owner.site}`;
+          states.get(key)?.push(s) ?? states.set(key, [s]);
+        }
+      }
+    }
     const now = this.now();
     const interval = r.spec.intervalMs;
     this.replaceGroup(healthKey, health, 5 * interval + r.spec.timeoutMs, now);
     // Stale after two missed cycles plus the timeout: long enough to ride out one lost poll.
     if (!r.error) this.replaceGroup(dataKey, data, 2 * interval + r.spec.timeoutMs, now);
+    for (const [key, ss] of states) this.replaceGroup(key, ss, 2 * interval + r.spec.timeoutMs, now);
   }
 
   /** Forget every group of targets no longer configured (after a reload). */
   retainTargets(names: ReadonlySet<string>): void {
-    for (const key of [...this.groups.keys()]) if (!names.has(key.slice(0, key.indexOf('\u0000')))) this.dropGroup(key);
+    // Site state groups (no target in their key) go stale on their own once no target of the site reports.
+    const gone = (key: string) => !key.startsWith('\u0000') && !names.has(key.slice(0, key.indexOf('\u0000')));
+    for (const key of [...this.groups.keys()]) if (gone(key)) this.dropGroup(key);
   }
 
   private once(key: string, msg: string): void {

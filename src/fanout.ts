@@ -4,21 +4,29 @@
  */
 import type { LoadedConfig } from './config/model.js';
 import { Pipeline } from './pipeline.js';
+import { StatusModule } from './status/index.js';
 import { uplinkDeriver } from './uplinks.js';
 
 export interface Fanout {
   pipeline: Pipeline;
-  /** Apply a reloaded config to the derivers (uplinks...). */
+  /** The one decision of target and site state; the API reads it. */
+  status: StatusModule;
+  /** Apply a reloaded config to the derivers (uplinks, status). */
   reconfigure(config: LoadedConfig): void;
 }
 
 export function createFanout(config: LoadedConfig, onConsumerError?: (name: string, err: unknown) => void): Fanout {
+  let current = config;
   const pipeline = new Pipeline(onConsumerError);
-  let deriveUplinks = uplinkDeriver(config.uplinks);
+  let deriveUplinks = uplinkDeriver(current.uplinks);
   pipeline.derive((res) => deriveUplinks(res));
+  const status = new StatusModule(() => current);
+  pipeline.derive(status.derive);
   return {
     pipeline,
+    status,
     reconfigure(next) {
+      current = next;
       deriveUplinks = uplinkDeriver(next.uplinks);
     },
   };

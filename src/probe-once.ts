@@ -6,7 +6,7 @@
  */
 import { loadConfig } from './config/loader.js';
 import { buildTargets } from './config/model.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
+import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
 import { Scheduler, type ProbeResult } from './scheduler.js';
 import { createFanout } from './fanout.js';
@@ -34,7 +34,8 @@ export async function probeOnce(opts: { configFile: string; target: string; json
     // A running daemon already serves the simulated agents; then its agents answer us.
     simulator = await startSimulator(config).catch(() => undefined);
   }
-  const probes = createProbes({ log: (level, msg) => process.stderr.write(`[${level}] ${msg}\n`) });
+  // Simulated agents answer ping on their UDP echo port, ours or the running daemon's.
+  const probes = createProbes({ log: (level, msg) => process.stderr.write(`[${level}] ${msg}\n`), echoPort: (t) => simulatedEchoPort(config, t.address) });
   const exporter = new Exporter({ warn: (msg) => process.stderr.write(`[warn] ${msg}\n`) });
   const { pipeline } = createFanout(config);
   pipeline.subscribe('exporter', (r) => exporter.accept(r));

@@ -216,6 +216,9 @@ export interface SiteTarget {
   name: string;
   role: TargetRole;
   address: string;
+  /** The target's own state and reasons (the site's are the worst of its targets'). */
+  state: SiteState;
+  reasons: string[];
   probes: ProbeStatus[];
   /** Empty for a target without SNMP. */
   interfaces: InterfaceRow[];

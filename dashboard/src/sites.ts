@@ -11,8 +11,16 @@ const GROUPS: SiteSummary['group'][] = ['provincial', 'district', 'ward', 'datac
 
 let lastSites: SiteSummary[] = [];
 
+/** What a tile says under the name: why, when there is no figure worth showing or the fix is a config change; else RTT and loss. */
+function tileFigures(s: SiteSummary): string {
+  if (s.state === 'unknown' || s.state === 'down') return tk(`reason_${s.reasons[0] ?? 'no_data'}`);
+  // Rejected SNMP credentials: the site answers, it is misconfigured; the RTT would hide that.
+  if (s.reasons.includes('snmp_auth')) return tk('reason_snmp_auth');
+  return `${ms(s.rtt_ms)} · ${pct(s.loss_ratio)}`;
+}
+
 function tile(s: SiteSummary): HTMLElement {
-  const figures = s.state === 'unknown' || s.state === 'down' ? tk(`reason_${s.reasons[0] ?? 'no_data'}`) : `${ms(s.rtt_ms)} · ${pct(s.loss_ratio)}`;
+  const figures = tileFigures(s);
   const title = [tk(`state_${s.state}`), ...s.reasons.map((r) => tk(`reason_${r}`)), s.optical && s.optical !== 'ok' ? t(s.optical === 'alarm' ? 'optical_alarm' : 'optical_warn') : ''].filter(Boolean).join(', ');
   return h(
     'button',
@@ -62,6 +70,8 @@ function probeLine(tg: SiteTarget): HTMLElement {
   return h(
     'li',
     {},
+    h('span', { class: `badge state-${tg.state}`, title: [tk(`state_${tg.state}`), ...tg.reasons.map((r) => tk(`reason_${r}`))].join(', ') }, STATE_ICON[tg.state]),
+    ' ',
     h('strong', {}, tg.name),
     ` (${tg.role}, ${tg.address}) `,
     tg.probes.map((p) =>

@@ -1,11 +1,15 @@
 /**
  * Fallbacks when fping is missing: the system `ping` (one process per target, bounded concurrency)
  * or, without ping either, TCP connect (SYN → SYN/ACK or RST both prove the host answers).
- * Both produce the same per-echo RTT arrays as fping, so stats and state are shared; samples carry
- * `method="ping"` / `method="tcp"` so nobody mistakes them for ICMP by fping.
+ * And UDP echo (RFC 862), for hosts that answer it on a known port (the simulator's agents).
+ * All produce the same per-echo RTT arrays as fping, so the statistics are shared; samples carry
+ * `method="ping"` / `"tcp"` / `"udp"` so nobody mistakes them for ICMP by fping.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { connect, isIPv6 } from 'node:net';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { FpingPlan } from './fping.js';
 
 export type EchoMap = Map<string, (number | null)[]>;
@@ -82,5 +86,61 @@ export async function tcpPing(hosts: string[], port: number, p: FpingPlan, signa
     );
   }
   await Promise.all(rounds);
+  return res;
+}
+
+/** Payload of one UDP echo: a per-cycle nonce, then which host and which echo it was (so foreign or late datagrams never count). */
+const NONCE_BYTES = 8;
+const ECHO_BYTES = NONCE_BYTES + 8;
+
+/**
+ * UDP echo: `count` datagrams to every host, `periodMs` apart, each answered (copied back) by the host's
+ * echo service; the RTT is measured from the send to the reply. A reply after `timeoutMs` counts as lost,
+ * as fping -t does.
+ */
+export async function udpPing(hosts: { host: string; port: number }[], p: FpingPlan, signal: AbortSignal): Promise<EchoMap> {
+  const res: EchoMap = new Map(hosts.map((h) => [h.host, new Array<number | null>(p.count).fill(null)]));
+  const sentAt = hosts.map(() => new Array<bigint | undefined>(p.count));
+  const nonce = randomBytes(NONCE_BYTES);
+  const sockets = new Map<'udp4' | 'udp6', Socket>();
+  const socketFor = (host: string): Socket => {
+    const type = isIPv6(host) ? 'udp6' : 'udp4';
+    let s = sockets.get(type);
+    if (!s) {
+      s = createSocket(type);
+      s.on('error', () => undefined); // ICMP port unreachable and the like: the echo is simply lost
+      s.on('message', (msg, rinfo) => {
+        const t1 = process.hrtime.bigint();
+        if (msg.length !== ECHO_BYTES || !msg.subarray(0, NONCE_BYTES).equals(nonce)) return;
+        const i = msg.readUInt32BE(NONCE_BYTES);
+        const seq = msg.readUInt32BE(NONCE_BYTES + 4);
+        const h = hosts[i];
+        const t0 = sentAt[i]?.[seq];
+        if (!h || t0 === undefined || rinfo.port !== h.port) return;
+        const rtts = res.get(h.host)!;
+        const ms = Number(t1 - t0) / 1e6;
+        if (rtts[seq] === null && ms <= p.timeoutMs) rtts[seq] = ms;
+      });
+      sockets.set(type, s);
+    }
+    return s;
+  };
+  try {
+    for (let seq = 0; seq < p.count && !signal.aborted; seq++) {
+      if (seq > 0) await sleepFor(p.periodMs, undefined, { signal }).catch(() => undefined);
+      hosts.forEach((h, i) => {
+        if (signal.aborted) return;
+        const msg = Buffer.alloc(ECHO_BYTES);
+        nonce.copy(msg);
+        msg.writeUInt32BE(i, NONCE_BYTES);
+        msg.writeUInt32BE(seq, NONCE_BYTES + 4);
+        sentAt[i]![seq] = process.hrtime.bigint();
+        socketFor(h.host).send(msg, h.port, h.host);
+      });
+    }
+    await sleepFor(p.timeoutMs, undefined, { signal }).catch(() => undefined);
+  } finally {
+    for (const s of sockets.values()) s.close();
+  }
   return res;
 }

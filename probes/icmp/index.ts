@@ -2,7 +2,8 @@
  * Smokeping-grade ping probe: N echoes per target per cycle, all targets of a cycle in ONE fping.
  *
  * Metrics (all gauges, one value per target per cycle, labels {target, method}; method is
- * "fping", or "ping"/"tcp" when fping was missing at start-up):
+ * "fping", "ping"/"tcp" when fping was missing at start-up, or "udp" for targets the caller sends UDP
+ * echoes to (`udpEcho`, e.g. the simulator's agents)):
  *   netmon_ping_sent_packets            echoes sent this cycle
  *   netmon_ping_received_packets        echo replies received within the timeout (duplicates not counted)
  *   netmon_ping_loss_ratio              (sent - received) / sent, 0..1
@@ -15,7 +16,8 @@
  *   netmon_ping_rtt_quantile_seconds{smoke_quantile="0.1"|"0.25"|"0.75"|"0.9"} (not `quantile`: that label is reserved for summaries)
  *                                       smoke bands; with min/median/max a graph draws the Smokeping
  *                                       smoke from 7 fixed series per target, whatever N is
- *   netmon_ping_reachability_state      0 down, 1 degraded, 2 up (with hysteresis, see state.ts)
+ * The probe only measures: whether a target is up is decided once, by the status module (src/status/),
+ * which also emits netmon_ping_reachability_state from those decisions.
  * The full sorted RTT list of the last cycle is in PingBatchResult.results (PingResult.stats.sorted).
  */
 import type { Probe, Sample, Target } from '../../src/types.js';
@@ -24,23 +26,26 @@ import { ProbeError } from '../../src/types.js';
 import { findExecutable, fpingArgs, planCycle, runFping, type FpingPlan, type PlanOptions } from './fping.js';
 import { parseFping } from './parse.js';
 import { computeStats, quantile, type PingStats } from './stats.js';
-import { REACHABILITY_VALUE, ReachabilityTracker, type Reachability, type Thresholds } from './state.js';
 import { Resolver } from './resolve.js';
-import { systemPing, tcpPing, type EchoMap } from './fallback.js';
+import { systemPing, tcpPing, udpPing, type EchoMap } from './fallback.js';
 
-export type PingMethod = 'fping' | 'ping' | 'tcp';
+export type PingMethod = 'fping' | 'ping' | 'tcp' | 'udp';
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
 
 export interface PingProbeOptions extends PlanOptions {
   /** fping binary (default: `fping` on PATH). */
   fpingPath?: string;
-  thresholds?: Partial<Thresholds>;
   log?: LogFn;
   /** Force a method (tests); default: fping, else system ping, else TCP connect. */
   method?: PingMethod;
   pingPath?: string;
   /** Port for the TCP-connect fallback (default 80); a refused connection still proves the host is up. */
   tcpPort?: number;
+  /**
+   * The UDP echo (RFC 862) port of a target that is to be pinged that way instead (method="udp"), or
+   * undefined for the normal method. The daemon uses it for the targets its simulator serves.
+   */
+  udpEcho?: (target: Target) => number | undefined;
   /** Smoke quantiles emitted besides min/median/max (default 0.1, 0.25, 0.75, 0.9). */
   smokeQuantiles?: number[];
   resolver?: Resolver;
@@ -53,7 +58,6 @@ export interface PingResult {
   /** Cycle start, ms since epoch. */
   ts: number;
   stats: PingStats;
-  state: Reachability;
   duplicates: number;
   icmpErrors: string[];
 }
@@ -67,7 +71,6 @@ export class PingBatchResult extends Map<string, Sample[]> {
 export interface PingProbe extends Probe<PingSpec> {
   readonly method: PingMethod;
   runMany(items: { target: Target; spec: PingSpec }[], signal: AbortSignal): Promise<PingBatchResult>;
-  state(targetName: string): Reachability | undefined;
 }
 
 const M = {
@@ -81,7 +84,6 @@ const M = {
   stddev: ['netmon_ping_rtt_stddev_seconds', 'seconds', 'Population standard deviation of the round-trip times of the last cycle.'],
   jitter: ['netmon_ping_jitter_seconds', 'seconds', 'Mean absolute difference of consecutive round-trip times of the last cycle.'],
   quantile: ['netmon_ping_rtt_quantile_seconds', 'seconds', 'Round-trip time quantiles of the last cycle (smoke bands).'],
-  state: ['netmon_ping_reachability_state', 'state', 'Reachability with hysteresis: 0 down, 1 degraded, 2 up.'],
 } as const;
 
 /** Metric name → {unit, help}: for the exporter's HELP and the store's metadata. */
@@ -109,13 +111,11 @@ export function pingSamples(r: PingResult, smokeQuantiles: number[] = DEFAULT_SM
   add(M.stddev, s.stddev);
   add(M.jitter, s.jitter);
   if (s.received > 0) for (const q of smokeQuantiles) add(M.quantile, quantile(s.sorted, q), { smoke_quantile: String(q) });
-  add(M.state, REACHABILITY_VALUE[r.state]);
   return out;
 }
 
 export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
   const log: LogFn = opts.log ?? ((level, msg) => (level === 'warn' || level === 'error' ? console.warn(`[ping] ${msg}`) : undefined));
-  const tracker = new ReachabilityTracker(opts.thresholds);
   const resolver = opts.resolver ?? new Resolver();
   const smoke = opts.smokeQuantiles ?? DEFAULT_SMOKE_QUANTILES;
   const tcpPort = opts.tcpPort ?? 80;
@@ -138,9 +138,10 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
     }
   }
 
-  async function echoes(hosts: string[], plan: FpingPlan, signal: AbortSignal, fail: (host: string, e: ProbeError) => void): Promise<{ echo: EchoMap; dups: Map<string, number>; icmp: Map<string, string[]> }> {
+  async function echoes(hosts: string[], plan: FpingPlan, signal: AbortSignal, fail: (host: string, e: ProbeError) => void, udpPorts?: Map<string, number>): Promise<{ echo: EchoMap; dups: Map<string, number>; icmp: Map<string, string[]> }> {
     const dups = new Map<string, number>();
     const icmp = new Map<string, string[]>();
+    if (udpPorts) return { echo: await udpPing(hosts.map((host) => ({ host, port: udpPorts.get(host)! })), plan, signal), dups, icmp };
     if (method === 'tcp') return { echo: await tcpPing(hosts, tcpPort, plan, signal), dups, icmp };
     if (method === 'ping') return { echo: await systemPing(pingPath!, hosts, plan, signal), dups, icmp };
     const run = await runFping(fpingPath!, fpingArgs(plan), hosts, plan.expectedMs + Math.max(2000, plan.expectedMs * 0.2), signal);
@@ -168,24 +169,28 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
     const out = new PingBatchResult();
     const ts = Date.now();
     // Resolve first; one bad name fails only its own target.
-    type Job = { target: Target; address: string; count: number; spec: PingSpec };
+    type Job = { target: Target; address: string; count: number; spec: PingSpec; udpPort?: number };
     const jobs: Job[] = [];
     await Promise.all(items.map(async ({ target, spec }) => {
       try {
-        jobs.push({ target, spec, count: spec.options.count, address: await resolver.resolve(target.address) });
+        const udpPort = opts.udpEcho?.(target);
+        jobs.push({ target, spec, count: spec.options.count, address: await resolver.resolve(target.address), ...(udpPort === undefined ? {} : { udpPort }) });
       } catch (e) {
         out.errors.set(target.name, e instanceof ProbeError ? e : new ProbeError('internal', String(e)));
       }
     }));
-    // Normally one group (the scheduler batches one interval); differing count/timeout need their own fping.
+    // Normally one group (the scheduler batches one interval); differing count/timeout need their own fping,
+    // and UDP echo targets their own cycle.
     const groups = new Map<string, Job[]>();
     for (const j of jobs) {
-      const k = `${j.count}/${j.spec.timeoutMs}/${j.spec.intervalMs}`;
+      const k = `${j.count}/${j.spec.timeoutMs}/${j.spec.intervalMs}/${j.udpPort === undefined ? '' : 'udp'}`;
       groups.get(k)?.push(j) ?? groups.set(k, [j]);
     }
     await Promise.all([...groups.values()].map(async (group) => {
       const hosts = [...new Set(group.map((j) => j.address))];
       const g = group[0]!;
+      const udpPorts = g.udpPort === undefined ? undefined : new Map(group.map((j) => [j.address, j.udpPort!]));
+      const m: PingMethod = udpPorts ? 'udp' : method;
       const plan = planCycle(g.count, g.spec.intervalMs, g.spec.timeoutMs, hosts.length, opts);
       if (plan.expectedMs > g.spec.intervalMs) {
         log('warn', `ping cycle of ${hosts.length} targets × ${g.count} echoes needs ~${Math.round(plan.expectedMs)} ms, longer than its ${g.spec.intervalMs} ms interval: lower count or timeout`);
@@ -193,10 +198,10 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
       const failed = new Map<string, ProbeError>();
       let res: Awaited<ReturnType<typeof echoes>>;
       try {
-        res = await echoes(hosts, plan, signal, (h, e) => failed.set(h, e));
+        res = await echoes(hosts, plan, signal, (h, e) => failed.set(h, e), udpPorts);
       } catch (e) {
         if (signal.aborted) throw new ProbeError('timeout', 'ping cycle aborted');
-        const pe = new ProbeError('internal', `${method} failed: ${(e as Error).message}`);
+        const pe = new ProbeError('internal', `${m} failed: ${(e as Error).message}`);
         for (const j of group) out.errors.set(j.target.name, pe);
         return;
       }
@@ -210,8 +215,7 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
           continue;
         }
         const stats = computeStats(rtts.map((v) => (v === null ? null : v / 1000)));
-        const state = tracker.update(j.target.name, stats.loss, stats.median === undefined ? undefined : stats.median * 1000);
-        const r: PingResult = { target: j.target.name, address: j.address, method, ts, stats, state, duplicates: dups.get(j.address) ?? 0, icmpErrors: icmp.get(j.address) ?? [] };
+        const r: PingResult = { target: j.target.name, address: j.address, method: m, ts, stats, duplicates: dups.get(j.address) ?? 0, icmpErrors: icmp.get(j.address) ?? [] };
         out.results.set(j.target.name, r);
         out.set(j.target.name, pingSamples(r, smoke));
       }
@@ -231,7 +235,6 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
       if (err) throw err;
       return r.get(target.name) ?? [];
     },
-    state: (name) => tracker.get(name),
     async close() {
       /* children are bounded by their deadline and the caller's AbortSignal; nothing pooled */
     },
@@ -241,5 +244,4 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
 export { computeStats, quantile } from './stats.js';
 export { parseFping } from './parse.js';
 export { planCycle, fpingArgs } from './fping.js';
-export { ReachabilityTracker, DEFAULT_THRESHOLDS, type Reachability, type Thresholds } from './state.js';
 export { Resolver } from './resolve.js';

@@ -30,5 +30,5 @@ export const pingKind: ProbeKind<PingSpec, typeof block, typeof defaults> = {
   block,
   defaults,
   spec: (b, d) => ({ kind: 'ping', intervalMs: b.interval ?? d.interval, timeoutMs: b.timeout ?? d.timeout, options: { count: b.count ?? d.count } }),
-  create: ({ log }) => createPingProbe({ log: (level, msg) => level !== 'debug' && log(level, msg) }),
+  create: ({ log, echoPort }) => createPingProbe({ log: (level, msg) => level !== 'debug' && log(level, msg), udpEcho: echoPort }),
 };

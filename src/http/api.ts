@@ -5,11 +5,11 @@ import type { LiveState } from '../live.js';
 import type { RangeResult, SeriesInfo, Store } from '../store/types.js';
 import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
 import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
-import { countStates, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from './sites.js';
-import { servers } from './servers.js';
-import { problems, type AlertSource } from './problems.js';
-import { inventory } from './inventory.js';
-import { M } from './metrics.js';
+import { countStates, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from '../domain/sites.js';
+import { servers } from '../domain/servers.js';
+import { problems, type AlertSource } from '../domain/problems.js';
+import { inventory } from '../domain/inventory.js';
+import { M } from '../domain/metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
 import type {
   ConfigReloadStatus,
@@ -27,11 +27,14 @@ import type {
   UplinkNow,
   UplinkTrafficResponse,
 } from './contract.js';
+import type { StatusView } from '../status/index.js';
 
 export interface ApiContext {
   config: () => LoadedConfig;
   store: () => Store;
   live: LiveState;
+  /** Target and site states (src/status/): what tiles, /sites, /problems and the overview counts say. */
+  status: StatusView;
   version: string;
   /** The alert engine: with it, /problems lists its alerts (and threshold checks only for what no rule watches). */
   alerting?: AlertSource;
@@ -77,19 +80,21 @@ function trafficDirection(store: Store, direction: Direction, series: SeriesInfo
 const notFound = (res: Response, what: string) => void res.status(404).json({ error: what } satisfies ErrorResponse);
 
 /**
- * How long one computation of the site summaries serves /overview and /sites. Building them walks every
- * live sample (~5 ms of CPU on the reference network); wall screens and browsers asking many times a
- * second then cost one computation a second, and a state is at most this much older than the newest poll.
+ * How long one computation of the site summaries serves /overview and /sites. Building them walks the
+ * optical samples of the live state (~5 ms of CPU on the reference network); wall screens and browsers
+ * asking many times a second then cost one computation a second. A new decision of the status module
+ * (its generation) invalidates them at once, so a tile never lags the alert that fired with it.
  */
 const SUMMARIES_TTL_MS = 1000;
 
 function summariesCache(ctx: ApiContext): () => SiteSummary[] {
-  let kept: { at: number; config: LoadedConfig; sites: SiteSummary[] } | undefined;
+  let kept: { at: number; config: LoadedConfig; generation: number; sites: SiteSummary[] } | undefined;
   return () => {
     const config = ctx.config();
     const now = Date.now();
-    if (kept && kept.config === config && now - kept.at < SUMMARIES_TTL_MS && now >= kept.at) return kept.sites;
-    kept = { at: now, config, sites: siteSummaries(config, ctx.live, now) };
+    const generation = ctx.status.generation;
+    if (kept && kept.config === config && kept.generation === generation && now - kept.at < SUMMARIES_TTL_MS && now >= kept.at) return kept.sites;
+    kept = { at: now, config, generation, sites: siteSummaries(config, ctx.live, ctx.status, now) };
     return kept.sites;
   };
 }
@@ -163,7 +168,7 @@ export function apiRouter(ctx: ApiContext): Router {
   api.get('/sites/:id', (req: Request<{ id: string }>, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
     const id = parseName('site id', req.params.id);
-    const d = siteDetail(ctx.config(), ctx.live, ctx.store(), id);
+    const d = siteDetail(ctx.config(), ctx.live, ctx.status, ctx.store(), id);
     if (!d) return notFound(res, `no site with id ${id}`);
     res.json(d satisfies SiteDetailResponse);
   });
@@ -213,12 +218,12 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/servers', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
-    res.json({ now: Date.now(), servers: servers(ctx.config(), ctx.live) } satisfies ServersResponse);
+    res.json({ now: Date.now(), servers: servers(ctx.config(), ctx.live, ctx.status) } satisfies ServersResponse);
   });
 
   api.get('/problems', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
-    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live, Date.now(), ctx.alerting) } satisfies ProblemsResponse);
+    res.json({ now: Date.now(), problems: problems(ctx.config(), ctx.live, ctx.status, Date.now(), ctx.alerting) } satisfies ProblemsResponse);
   });
 
   api.get('/events', (req, res: Response) => {

@@ -1,10 +1,12 @@
 /**
  * The built-in simulated reference network: one real SNMP agent (UDP, loopback only) per target of the
  * config that has an `snmp` block, serving IF-MIB, optical tables, HOST-RESOURCES and UCD-SNMP with
- * deterministic, believable values. The caller decides whether to start it (`simulate.enabled`).
+ * deterministic, believable values, and a UDP echo service per agent address that answers ping (echo.ts).
+ * The caller decides whether to start it (`simulate.enabled`).
  */
 import type { LoadedConfig } from '../config/model.js';
 import { startAgent, type AgentHandle } from './agent.js';
+import { SIM_ECHO_PORT, startEcho } from './echo.js';
 import { createClock } from './clock.js';
 import { buildDevice, type SimDevice } from './model.js';
 import { hostMib } from './mibs/host.js';
@@ -18,6 +20,7 @@ import { DeviceState } from './state.js';
 export type { SimDevice, SimPort, Vendor } from './model.js';
 export type { SimScenarios } from './scenarios.js';
 export { DeviceState } from './state.js';
+export { SIM_ECHO_PORT } from './echo.js';
 
 export interface SimulatorOptions {
   /** Wall clock in ms (default Date.now): inject one in tests. */
@@ -30,11 +33,22 @@ export interface Simulator {
   scenarios: SimScenarios;
   /** The model behind a device's agent (rates, optical levels, link state), by target name. */
   state(name: string): DeviceState | undefined;
+  /** The UDP echo port of the simulated device at this address (what the ping probe's `udp` method needs), if any. */
+  echoPort(address: string): number | undefined;
   close(): Promise<void>;
 }
 
 /** Only loopback addresses: a simulated agent must never answer for a real device. */
 const isLoopback = (a: string) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
+
+/**
+ * The echo port the simulator of this config serves at an address, without starting it: for a second
+ * process (`netmon probe`) beside a running daemon whose simulator already holds the sockets.
+ */
+export function simulatedEchoPort(config: LoadedConfig, address: string): number | undefined {
+  if (!config.simulate.enabled || !isLoopback(address)) return undefined;
+  return config.targets.some((t) => t.snmp && t.address === address) ? SIM_ECHO_PORT : undefined;
+}
 
 function moduleFor(st: DeviceState): MibModule {
   const parts = [systemMib(st), ifMib(st)];
@@ -77,6 +91,13 @@ export async function startSimulator(config: LoadedConfig, opts: SimulatorOption
         }),
       ),
     );
+    // One echo service per address: the first device there models the site's round trip.
+    const byAddress = new Map<string, DeviceState>();
+    for (const st of states.values()) if (!byAddress.has(st.device.address)) byAddress.set(st.device.address, st);
+    const echoes = await Promise.allSettled(
+      [...byAddress.values()].map((st) => startEcho({ address: st.device.address, port: SIM_ECHO_PORT, now, delayMs: (w) => st.echoDelayMs(w), log })),
+    );
+    started.push(...echoes);
     for (const r of started) if (r.status === 'fulfilled') handles.push(r.value);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -86,7 +107,7 @@ export async function startSimulator(config: LoadedConfig, opts: SimulatorOption
   }
 
   const devices = [...states.values()].map((s) => s.device);
-  log(`simulator: ${devices.length} SNMP agents started (seed ${seed}, speed ×${config.simulate.speed})`);
+  log(`simulator: ${devices.length} SNMP agents and their UDP echo services (port ${SIM_ECHO_PORT}) started (seed ${seed}, speed ×${config.simulate.speed})`);
   for (const line of describeScenarios(scenarios)) log(`simulator: scenario ${line}`);
 
   let closed = false;
@@ -94,6 +115,7 @@ export async function startSimulator(config: LoadedConfig, opts: SimulatorOption
     devices,
     scenarios,
     state: (name) => states.get(name),
+    echoPort: (address) => (devices.some((d) => d.address === address) ? SIM_ECHO_PORT : undefined),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -91,6 +91,8 @@ export interface SimDevice {
   server?: ServerSpec;
   /** Scenario: the site's fibre flaps and the agent is unreachable while it is down. */
   flapping?: FlapSchedule;
+  /** Modelled round-trip time to the site (ms): the UDP echo service answers after it. */
+  rttMs: number;
 }
 
 interface VendorShape {
@@ -472,6 +474,14 @@ export function vendorForSite(seed: number, site: string): Vendor {
   return OPTICAL_VENDORS[hash32(seed, 'vendor', site) % OPTICAL_VENDORS.length]!;
 }
 
+/** Round-trip time ranges (ms) by where a device is: the data centre's own LAN, or fibre of growing length. */
+const RTT_MS: Record<SimDevice['siteGroup'], [number, number]> = { datacentre: [0.3, 0.8], provincial: [1, 4], district: [3, 10], ward: [2, 6], unknown: [1, 5] };
+
+export function siteRttMs(seed: number, t: TargetConfig, group: SimDevice['siteGroup']): number {
+  const [lo, hi] = t.role === 'fibre' ? RTT_MS[group] : RTT_MS.datacentre;
+  return randRange(seed, lo, hi, 'rtt', t.name);
+}
+
 export function buildDevice(ctx: BuildContext, t: TargetConfig, picks: ScenarioPicks): SimDevice | null {
   if (!t.snmp) return null;
   const credential = ctx.config.credentials.get(t.snmp.credential);
@@ -541,5 +551,6 @@ export function buildDevice(ctx: BuildContext, t: TargetConfig, picks: ScenarioP
     ports: shape.ports,
     ...(shape.server ? { server: shape.server } : {}),
     ...(picks.flappingTarget === t.name && picks.flapping ? { flapping: picks.flapping } : {}),
+    rttMs: siteRttMs(seed, t, site?.group ?? 'unknown'),
   };
 }

@@ -103,6 +103,15 @@ export class DeviceState {
     return !this.linkDown(wall);
   }
 
+  /**
+   * How long the site's echo service waits before answering (ms): the modelled RTT with a slow wander of
+   * ±15 %; null while the site is cut off (the datagram is dropped, as on a cut fibre).
+   */
+  echoDelayMs(wall: number): number | null {
+    if (this.linkDown(wall)) return null;
+    return this.device.rttMs * (1 + 0.15 * smoothNoise(this.seed, `${this.device.name}/rtt`, this.clock.sim(wall)));
+  }
+
   operUp(port: SimPort, wall: number): boolean {
     if (!port.adminUp || !port.operUp) return false;
     if (port.fibre && this.linkDown(wall)) return false;

@@ -102,7 +102,7 @@ describe('GET /api/v1/sites', () => {
     const by = Object.fromEntries(body.sites.map((s: any) => [s.id, s]));
     expect(by['so-tttt']).toMatchObject({ name: 'Sở Thông tin và Truyền thông', group: 'provincial', state: 'up', rtt_ms: 4, loss_ratio: 0, optical: 'warn' });
     expect(by['phuong-vy-da']).toMatchObject({ state: 'down', group: 'ward' });
-    expect(by['phuong-vy-da'].reasons).toContain('ping_down');
+    expect(by['phuong-vy-da'].reasons).toEqual(['ping_down', 'snmp_silent']); // no ping reply, agent silent
     expect(by['a-luoi']).toMatchObject({ state: 'degraded', rtt_ms: 250, loss_ratio: 0.2 });
     expect(by['a-luoi'].reasons).toEqual(expect.arrayContaining(['loss', 'latency']));
     expect(by['nam-dong']).toMatchObject({ state: 'unknown', reasons: ['no_data'] });
@@ -124,6 +124,10 @@ describe('GET /api/v1/sites/:id', () => {
     const sw = body.targets[0];
     expect(sw.name).toBe('sw-so-tttt');
     expect(sw.probes.map((p: any) => [p.kind, p.ok])).toEqual([['snmp', true], ['ping', true]]);
+    expect(sw).toMatchObject({ state: 'up', reasons: [] });
+    const down = (await api('/sites/phuong-vy-da')).body;
+    expect(down).toMatchObject({ state: 'down', reasons: ['ping_down', 'snmp_silent'] });
+    expect(down.targets[0]).toMatchObject({ name: 'sw-vy-da', state: 'down', reasons: ['ping_down', 'snmp_silent'] });
     const fibre = sw.interfaces.find((i: any) => i.if_name === 'Gi1/0/25');
     expect(fibre).toMatchObject({ if_alias: 'Cáp quang về TTDL', admin_up: true, oper_up: true, speed_bps: 1e9 });
     expect(fibre.in_bps).toBeCloseTo(10e6, -4);

@@ -1,7 +1,7 @@
 /**
  * A small, fully known network for the API tests: a config with four sites, an uplink router, three edge
- * switches and a server; two hours of history written into a real SQLite store; the newest values fed to a
- * real LiveState; the real express app listening on a free loopback port.
+ * switches and a server; two hours of history written into a real SQLite store; the newest results through
+ * a real Pipeline into the real status module and LiveState; the real express app on a free loopback port.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,13 @@ import { buildTargets, type LoadedConfig } from '../../src/config/model.js';
 import { Exporter } from '../../src/exporter.js';
 import type { AlertsApi } from '../../src/http/alerts.js';
 import { createApp } from '../../src/http/app.js';
-import type { AlertSource } from '../../src/http/problems.js';
+import type { AlertSource } from '../../src/domain/problems.js';
 import { LiveState } from '../../src/live.js';
+import { Pipeline } from '../../src/pipeline.js';
+import { StatusModule } from '../../src/status/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import type { ProbeKindName, Sample, Target } from '../../src/types.js';
+import { ProbeError, type ProbeKindName, type Sample, type Target } from '../../src/types.js';
 
 export const CONFIG = `
 server: { language: en, timezone: Asia/Ho_Chi_Minh }
@@ -51,6 +53,7 @@ export interface Fixture {
   now: number;
   config: LoadedConfig;
   live: LiveState;
+  status: StatusModule;
   store: Store;
   close(): Promise<void>;
 }
@@ -65,6 +68,10 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
   const config = loadConfig(join(dir, 'netmon.yaml'));
   const store = openStore(config.storage.path, { jobs: false });
   const live = new LiveState();
+  const status = new StatusModule(() => config);
+  const pipeline = new Pipeline((name, err) => console.error(`consumer ${name} failed`, err));
+  pipeline.derive(status.derive);
+  pipeline.subscribe('live', (r) => live.accept(r));
   const targets = new Map(buildTargets(config).map((t) => [t.name, t]));
   const now = Math.floor(Date.now() / STEP) * STEP;
   const start = now - HOURS * 3600e3;
@@ -103,11 +110,10 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
   store.write(history);
   store.flush();
 
-  // The newest values, as the pipeline would hand them to the live state.
+  // The newest results, through the pipeline (health samples, the status module's states) to the live state.
   const feed = (target: Target, kind: ProbeKindName, samples: Sample[], ok = true) => {
     const t = now - 1000;
-    samples.push(g('netmon_probe_success', { target: target.name, site: target.site, probe: kind }, ok ? 1 : 0, t));
-    live.accept({ target, kind, spec: target.probes.find((p) => p.kind === kind)!, samples, scheduledAt: t, startedAt: t, durationMs: 5, ...(ok ? {} : { error: Object.assign(new Error('timeout'), { reason: 'timeout' }) as never }) });
+    pipeline.publish({ target, kind, spec: target.probes.find((p) => p.kind === kind)!, samples, scheduledAt: t, startedAt: t, durationMs: 5, ...(ok ? {} : { error: new ProbeError('timeout', 'no answer') }) });
   };
   const T = (n: string) => targets.get(n)!;
   const ifStatus = (labels: Record<string, string>, oper: number, admin = 1, speed = 1e9) => [
@@ -133,15 +139,14 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
     g('netmon_optical_tx_power_low_alarm_dbm', sfpTx, -11, now),
     g('netmon_optical_tx_power_high_alarm_dbm', sfpTx, 2, now),
   ]);
-  const ping = (t: string, state: number, loss: number, rtt: number) => [
-    g('netmon_ping_reachability_state', { target: t, method: 'fping' }, state, now),
+  const ping = (t: string, loss: number, rtt: number) => [
     g('netmon_ping_loss_ratio', { target: t, method: 'fping' }, loss, now),
     ...(loss < 1 ? [g('netmon_ping_rtt_median_seconds', { target: t, method: 'fping' }, rtt, now)] : []),
   ];
-  feed(T('sw-so-tttt'), 'ping', ping('sw-so-tttt', 2, 0, 0.004));
-  feed(T('sw-vy-da'), 'ping', ping('sw-vy-da', 0, 1, 0));
+  feed(T('sw-so-tttt'), 'ping', ping('sw-so-tttt', 0, 0.004));
+  feed(T('sw-vy-da'), 'ping', ping('sw-vy-da', 1, 0)); // no reply: down
   feed(T('sw-vy-da'), 'snmp', [], false);
-  feed(T('sw-a-luoi'), 'ping', ping('sw-a-luoi', 1, 0.2, 0.25));
+  feed(T('sw-a-luoi'), 'ping', ping('sw-a-luoi', 0.2, 0.25)); // 20 % loss, 250 ms: degraded
   feed(T('sw-a-luoi'), 'snmp', []);
   // sw-nam-dong: never answered anything yet → unknown.
   feed(T('srv-web'), 'snmp', [
@@ -163,6 +168,7 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
     config: () => config,
     store: () => store,
     live,
+    status,
     version: 'test',
     exporter: new Exporter(),
     alerting: opts.alerting,
@@ -180,6 +186,7 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
     now,
     config,
     live,
+    status,
     store,
     async close() {
       live.closeClients();

@@ -8,8 +8,9 @@ import { Alerting } from '../../src/alerts/index.js';
 import { buildTargets } from '../../src/config/model.js';
 import { alerting as alertingSchema } from '../../src/config/schema.js';
 import { alertsRouter } from '../../src/http/alerts.js';
-import { problems } from '../../src/http/problems.js';
-import { ok, targetState, tempDir } from '../alerts/helpers.js';
+import { problems } from '../../src/domain/problems.js';
+import { failed, ok, ProbeError, targetState, tempDir } from '../alerts/helpers.js';
+import { compileRule } from '../../src/alerts/rules.js';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
 
 let f: Fixture;
@@ -80,7 +81,7 @@ describe('problems from the alert engine', () => {
   });
 
   it('shows acknowledgements and silences; a silenced alert goes to the end of its severity', async () => {
-    const list = () => problems(f.config, f.live, Date.now(), alerting);
+    const list = () => problems(f.config, f.live, f.status, Date.now(), alerting);
     const up = list().find((p) => p.alert?.alertname === 'UplinkSaturated')!;
     const down = list().find((p) => p.alert?.alertname === 'SiteUnreachable')!;
     alerting.acknowledge(down.alert!.fingerprint, 'lan', 'đang xử lý');
@@ -97,8 +98,8 @@ describe('problems from the alert engine', () => {
 
   it('without rules, the threshold checks are the whole list (as before alerting)', () => {
     const none = { alerts: () => [], rules: () => [], silences: () => [] };
-    expect(problems(f.config, f.live, Date.now(), none).map(line)).toEqual(problems(f.config, f.live).map(line));
-    expect(problems(f.config, f.live).map((p) => p.kind)).toEqual(['site_down', 'uplink_saturated', 'optical_low', 'interface_down', 'server', 'site_degraded']);
+    expect(problems(f.config, f.live, f.status, Date.now(), none).map(line)).toEqual(problems(f.config, f.live, f.status).map(line));
+    expect(problems(f.config, f.live, f.status).map((p) => p.kind)).toEqual(['site_down', 'uplink_saturated', 'optical_low', 'interface_down', 'server', 'site_degraded']);
   });
 });
 
@@ -122,5 +123,21 @@ describe('GET /api/v1/alerts/history?event=', () => {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('a site whose SNMP agent rejects the credentials', () => {
+  it('is degraded (misconfigured), never down; the reason stays a threshold problem unless a probe_failing rule watches SNMP', async () => {
+    const t = buildTargets(f.config).find((x) => x.name === 'sw-a-luoi')!;
+    const now = Date.now();
+    // twice: a new SNMP verdict must be confirmed (hysteresis)
+    for (const dt of [1, 2]) f.status.derive(failed(t, 'snmp', now + dt, new ProbeError('auth', 'authentication failed')));
+    const site = (await getJson(`${f.url}/api/v1/sites`)).body.sites.find((s: any) => s.id === 'a-luoi');
+    expect(site).toMatchObject({ state: 'degraded', reasons: ['loss', 'latency', 'snmp_auth'] });
+    const none = { alerts: () => [], rules: () => [], silences: () => [] };
+    expect(problems(f.config, f.live, f.status, now + 3, none).map(line)).toContain('site_degraded:a-luoi:loss+latency+snmp_auth');
+    const cfg = alertingSchema.parse({ rules: [{ name: 'ProbeFailing', kind: 'probe_failing', probes: ['snmp'] }, { name: 'Loss', kind: 'ping_loss', above: 0.15 }] });
+    const rules = cfg.rules.map((r) => compileRule(r, cfg, { uplinks: f.config.uplinks, sites: f.config.sites }));
+    expect(problems(f.config, f.live, f.status, now + 3, { ...none, rules: () => rules }).map(line)).toContain('site_degraded:a-luoi:latency');
   });
 });

@@ -44,7 +44,7 @@ describe.runIf(ok)('ping probe on loopback (fping)', () => {
       expect(value(s, 'netmon_ping_sent_packets')).toBe(5);
       expect(value(s, 'netmon_ping_received_packets')).toBe(5);
       expect(value(s, 'netmon_ping_loss_ratio')).toBe(0);
-      expect(value(s, 'netmon_ping_reachability_state')).toBe(2);
+      expect(value(s, 'netmon_ping_reachability_state')).toBeUndefined(); // decided by the status module, not here
       const min = value(s, 'netmon_ping_rtt_min_seconds')!;
       const med = value(s, 'netmon_ping_rtt_median_seconds')!;
       const max = value(s, 'netmon_ping_rtt_max_seconds')!;
@@ -62,7 +62,6 @@ describe.runIf(ok)('ping probe on loopback (fping)', () => {
       }
       expect(res.results.get(n)!.stats.sorted).toHaveLength(5);
     }
-    expect(probe.state('::1')).toBe('up');
   });
 
   it('run() for one target; abort stops fping and rejects with a ProbeError', async () => {

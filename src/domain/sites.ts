@@ -1,131 +1,52 @@
 /**
- * Sites: reachability state of every configured site (from the newest ping and SNMP results) and one
+ * Sites: the summary of every configured site (its state from the status module, its figures) and one
  * site's detail (its targets, interfaces with current traffic, optical levels, ping history).
  */
 import type { SiteConfig } from '../config/schema.js';
 import type { LiveState } from '../live.js';
 import type { Store } from '../store/types.js';
-import type { Sample, Target } from '../types.js';
-import { byTarget, inventory, isFresh, opticalByTarget, portKey, portLabels, rowKey, type Inventory, type OpticalReading } from './inventory.js';
-import { M, SITE_THRESHOLDS } from './metrics.js';
+import type { Target } from '../types.js';
+import type { StatusView } from '../status/index.js';
+import { inventory, opticalByTarget, portKey, portLabels, rowKey, type Inventory, type OpticalReading } from './inventory.js';
+import { M } from './metrics.js';
 import { align, currentRate, round } from './series.js';
-import type { Window } from './params.js';
+import type { Window } from '../http/params.js';
 import type { LoadedConfig } from '../config/model.js';
-import type { InterfaceRow, SiteDetailResponse, SiteOpticalResponse, SitePingResponse, SiteState, SiteSummary } from './contract.js';
+import type { InterfaceRow, SiteDetailResponse, SiteOpticalResponse, SitePingResponse, SiteState, SiteSummary } from '../http/contract.js';
 
 export type { InterfaceRow, SiteState, SiteSummary };
 
-const RANK: Record<SiteState, number> = { unknown: 0, up: 1, degraded: 2, down: 3 };
+const OPTICAL_RANK = { ok: 1, warn: 2, alarm: 3 } as const;
 
-/** The live figures every site summary needs, indexed once. */
-export interface LiveIndex {
-  pingState: Map<string, Sample[]>;
-  pingLoss: Map<string, Sample[]>;
-  pingMedian: Map<string, Sample[]>;
-  success: Map<string, Sample[]>;
-  optical: Map<string, OpticalReading[]>;
-  /** Why a target's newest run of a probe failed (timeout, auth...). */
-  failure: (target: string, probe: string) => string | undefined;
-}
-
-export function liveIndex(live: LiveState): LiveIndex {
-  return {
-    pingState: byTarget(live, M.pingState),
-    pingLoss: byTarget(live, M.pingLoss),
-    pingMedian: byTarget(live, M.pingMedian),
-    success: byTarget(live, M.probeSuccess),
-    optical: opticalByTarget(live),
-    failure: (target, probe) => live.targetStatus(target, probe)?.reason,
-  };
-}
-
-/**
- * A target the built-in simulator serves: its SNMP agent is simulated on a loopback address, so a ping of
- * that address is answered by netmon's own machine and says nothing about the simulated site. Its site's
- * reachability is what its agent says: silent (a cut fibre, see the simulator's flapping site) is down.
- */
-export function isSimulated(config: LoadedConfig, t: Target): boolean {
-  return config.simulate.enabled && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(t.address) && t.probes.some((p) => p.kind === 'snmp');
-}
-
-/** SNMP failures that mean the agent did not answer at all (not a wrong credential or a protocol error). */
-const SILENT = new Set(['timeout', 'unreachable']);
-
-function targetState(t: Target, idx: LiveIndex, now: number, simulated: boolean) {
-  const reasons: string[] = [];
-  const first = (m: Map<string, Sample[]>) => {
-    const s = m.get(t.name)?.[0];
-    return isFresh(s, t, 'ping', now) ? s : undefined;
-  };
-  const ping = first(idx.pingState);
-  const loss = first(idx.pingLoss);
-  const median = first(idx.pingMedian);
-  const snmpS = idx.success.get(t.name)?.find((s) => s.labels.probe === 'snmp');
-  const snmp = isFresh(snmpS, t, 'snmp', now) ? snmpS : undefined;
-  let state: SiteState = 'unknown';
-  if (ping) {
-    state = ping.value <= 0 ? 'down' : ping.value < 2 ? 'degraded' : 'up';
-    if (state === 'down') reasons.push('ping_down');
-  }
-  if (loss && loss.value >= SITE_THRESHOLDS.degradedLoss && state !== 'down') {
-    state = 'degraded';
-    reasons.push('loss');
-  }
-  if (median && median.value >= SITE_THRESHOLDS.degradedRttSeconds && state !== 'down') {
-    state = 'degraded';
-    reasons.push('latency');
-  }
-  if (state === 'degraded' && reasons.length === 0) reasons.push(loss && loss.value > 0 ? 'loss' : 'latency');
-  if (snmp) {
-    if (snmp.value === 0) {
-      reasons.push('snmp_failed');
-      // Without ping, an agent that stops answering is all we know: the site is down. With ping up, it is
-      // degraded, unless the ping is the simulator's loopback (see isSimulated) and the agent is silent.
-      if (!ping || (simulated && SILENT.has(idx.failure(t.name, 'snmp') ?? ''))) state = 'down';
-      else if (state === 'up') state = 'degraded';
-    } else if (state === 'unknown') state = 'up';
-  }
-  const updated = Math.max(ping?.ts ?? 0, snmp?.ts ?? 0) || null;
-  return { state, reasons, rtt: median?.value ?? null, loss: loss?.value ?? null, updated };
-}
-
-export function siteSummary(site: SiteConfig, inv: Inventory, idx: LiveIndex, now: number): SiteSummary {
-  const targets = inv.bySite.get(site.id) ?? [];
-  let state: SiteState = 'unknown';
-  const reasons = new Set<string>();
+/** A site's summary: state and reasons as the status module decided them; worst RTT and loss of its targets; worst optics. */
+export function siteSummary(site: SiteConfig, inv: Inventory, status: StatusView, optics: Map<string, OpticalReading[]>, now: number): SiteSummary {
+  const st = status.site(site.id, now);
   let rtt: number | null = null;
   let loss: number | null = null;
-  let updated: number | null = null;
   let optical: OpticalReading['level'] = null;
-  const OPT = { ok: 1, warn: 2, alarm: 3 } as const;
-  for (const t of targets) {
-    const ts = targetState(t, idx, now, isSimulated(inv.config, t));
-    if (RANK[ts.state] > RANK[state]) state = ts.state;
-    ts.reasons.forEach((r) => reasons.add(r));
-    if (ts.rtt !== null) rtt = Math.max(rtt ?? 0, ts.rtt);
-    if (ts.loss !== null) loss = Math.max(loss ?? 0, ts.loss);
-    if (ts.updated) updated = Math.max(updated ?? 0, ts.updated);
-    for (const o of idx.optical.get(t.name) ?? []) if (o.level && (!optical || OPT[o.level] > OPT[optical])) optical = o.level;
+  for (const t of st.targets) {
+    if (t.rtt_seconds !== null) rtt = Math.max(rtt ?? 0, t.rtt_seconds);
+    if (t.loss_ratio !== null) loss = Math.max(loss ?? 0, t.loss_ratio);
+    for (const o of optics.get(t.target) ?? []) if (o.level && (!optical || OPTICAL_RANK[o.level] > OPTICAL_RANK[optical])) optical = o.level;
   }
-  if (state === 'unknown') reasons.add('no_data');
   return {
     id: site.id,
     name: site.name,
     group: site.group,
-    state,
-    reasons: [...reasons],
+    state: st.state,
+    reasons: st.reasons,
     rtt_ms: rtt === null ? null : round(rtt * 1000, 2),
     loss_ratio: round(loss, 4),
     optical,
-    targets: targets.map((t) => t.name),
-    updated_at: updated,
+    targets: (inv.bySite.get(site.id) ?? []).map((t) => t.name),
+    updated_at: st.updated_at,
   };
 }
 
-export function siteSummaries(config: LoadedConfig, live: LiveState, now = Date.now()): SiteSummary[] {
+export function siteSummaries(config: LoadedConfig, live: LiveState, status: StatusView, now = Date.now()): SiteSummary[] {
   const inv = inventory(config);
-  const idx = liveIndex(live);
-  return config.sites.map((s) => siteSummary(s, inv, idx, now));
+  const optics = opticalByTarget(live);
+  return config.sites.map((s) => siteSummary(s, inv, status, optics, now));
 }
 
 export function countStates(sites: SiteSummary[]): Record<SiteState, number> {
@@ -166,18 +87,21 @@ export function interfaces(t: Target, live: LiveState, store: Store, optics: Opt
   return [...rows.values()].sort((a, b) => Number(a.if_index) - Number(b.if_index) || String(a.if_name).localeCompare(String(b.if_name)));
 }
 
-export function siteDetail(config: LoadedConfig, live: LiveState, store: Store, id: string, now = Date.now()): SiteDetailResponse | null {
+export function siteDetail(config: LoadedConfig, live: LiveState, status: StatusView, store: Store, id: string, now = Date.now()) {
   const inv = inventory(config);
   const site = inv.sites.get(id);
   if (!site) return null;
-  const idx = liveIndex(live);
-  const summary = siteSummary(site, inv, idx, now);
+  const allOptics = opticalByTarget(live);
+  const summary = siteSummary(site, inv, status, allOptics, now);
   const targets = (inv.bySite.get(id) ?? []).map((t) => {
-    const optics = idx.optical.get(t.name) ?? [];
+    const optics = allOptics.get(t.name) ?? [];
+    const st = status.target(t.name, now);
     return {
       name: t.name,
       role: t.role,
       address: t.address,
+      state: st.state,
+      reasons: st.reasons,
       probes: t.probes.map((p) => {
         const st = live.targetStatus(t.name, p.kind);
         return { kind: p.kind, interval_ms: p.intervalMs, ok: st ? st.ok : null, reason: st?.reason ?? null, message: st?.message ?? null, at: st?.at ?? null };

@@ -8,7 +8,7 @@ import type { SiteConfig } from '../config/schema.js';
 import type { LiveState } from '../live.js';
 import type { Sample, Target } from '../types.js';
 import { M, OPTICAL_THRESHOLDS } from './metrics.js';
-import type { OpticalReading } from './contract.js';
+import type { OpticalReading } from '../http/contract.js';
 
 export type { OpticalReading };
 

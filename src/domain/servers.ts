@@ -1,11 +1,15 @@
-/** Data-centre servers: CPU, memory, disks and load of every server target, from the newest samples. */
+/**
+ * Data-centre servers: CPU, memory, disks and load of every server target, from the newest samples; whether
+ * one is unreachable is the status module's decision (the same as its site tile's and the alert's).
+ */
 import type { LoadedConfig } from '../config/model.js';
 import type { LiveState } from '../live.js';
+import type { StatusView } from '../status/index.js';
 import type { Sample } from '../types.js';
 import { byTarget, firstByTarget, inventory, isFresh, rowKey } from './inventory.js';
 import { DISK_STORAGE_TYPES, M, SERVER, SERVER_THRESHOLDS } from './metrics.js';
 import { round } from './series.js';
-import type { ServerSummary } from './contract.js';
+import type { ServerSummary } from '../http/contract.js';
 
 const avg = (ss: Sample[] | undefined) => (ss && ss.length ? ss.reduce((a, s) => a + s.value, 0) / ss.length : null);
 const sum = (ss: Sample[] | undefined) => (ss && ss.length ? ss.reduce((a, s) => a + s.value, 0) : null);
@@ -14,7 +18,7 @@ function diskName(labels: Record<string, string>): string {
   return labels.mountpoint ?? labels.storage ?? labels.descr ?? labels.hr_storage_descr ?? labels.path ?? labels.device ?? rowKey(labels);
 }
 
-export function servers(config: LoadedConfig, live: LiveState, now = Date.now()): ServerSummary[] {
+export function servers(config: LoadedConfig, live: LiveState, status: StatusView, now = Date.now()) {
   const inv = inventory(config);
   const cpu = firstByTarget(live, SERVER.cpu);
   const memTotal = firstByTarget(live, SERVER.memTotal);
@@ -52,7 +56,7 @@ export function servers(config: LoadedConfig, live: LiveState, now = Date.now())
       const memRatio = total && used !== null ? round(used / total, 4) : null;
       const worstDisk = disks.reduce<number | null>((m, d) => (d.used_ratio !== null && (m === null || d.used_ratio > m) ? d.used_ratio : m), null);
       const warnings: string[] = [];
-      if (ok === false) warnings.push('unreachable');
+      if (status.target(t.name, now).state === 'down') warnings.push('unreachable');
       if (cpuRatio !== null && cpuRatio >= SERVER_THRESHOLDS.cpuWarn) warnings.push('cpu');
       if (memRatio !== null && memRatio >= SERVER_THRESHOLDS.memWarn) warnings.push('memory');
       if (worstDisk !== null && worstDisk >= SERVER_THRESHOLDS.diskWarn) warnings.push('disk');

@@ -1,5 +1,5 @@
 /**
- * Metric names the API reads, in one place: when a probe or profile renames a metric, this is the only
+ * Metric names the domain read models (sites, problems, servers) read, in one place: when a probe or profile renames a metric, this is the only
  * file to change. Where profiles for different vendors may name a figure differently, several names are
  * listed and the first one with data wins.
  */
@@ -12,7 +12,6 @@ export const M = {
   ifInErrors: 'netmon_interface_receive_errors_total',
   ifOutErrors: 'netmon_interface_transmit_errors_total',
   probeSuccess: 'netmon_probe_success',
-  pingState: 'netmon_ping_reachability_state',
   pingLoss: 'netmon_ping_loss_ratio',
   pingMin: 'netmon_ping_rtt_min_seconds',
   pingMedian: 'netmon_ping_rtt_median_seconds',
@@ -51,9 +50,6 @@ export const SERVER = {
 
 /** hrStorageType values that are disks (memory and swap rows of hrStorageTable are not). */
 export const DISK_STORAGE_TYPES = new Set(['fixed_disk', 'network_disk', 'removable_disk', 'flash_memory']);
-
-/** Site reachability thresholds used where the ping probe's own state is absent (same defaults as probes/icmp/state.ts). */
-export const SITE_THRESHOLDS = { degradedLoss: 0.15, degradedRttSeconds: 0.2 };
 
 /** Disk and CPU levels at which a server is shown as struggling. */
 export const SERVER_THRESHOLDS = { cpuWarn: 0.9, memWarn: 0.9, diskWarn: 0.9 };

@@ -16,9 +16,10 @@ import type { Target } from '../types.js';
 import { inventory, isFresh, opticalByTarget, rowKey, type Inventory } from './inventory.js';
 import { M } from './metrics.js';
 import { round } from './series.js';
+import type { StatusView } from '../status/index.js';
 import { servers } from './servers.js';
-import { liveIndex, siteSummary } from './sites.js';
-import type { Problem, ProblemAlert, ProblemKind } from './contract.js';
+import { siteSummary } from './sites.js';
+import type { Problem, ProblemAlert, ProblemKind } from '../http/contract.js';
 
 export type { Problem, ProblemAlert, ProblemKind };
 
@@ -38,19 +39,30 @@ interface Part {
 type Derived = Omit<Problem, 'source' | 'alert'> & { parts: Part[] };
 
 const identity = (t: Target | undefined, target: string): Record<string, string> => ({ target, site: t?.site ?? '', ...(t?.labels ?? {}) });
-// site_unreachable fires only for a target that is down, never for a degraded one: SNMP failing on a site
-// that still answers ping is probe_failing's.
 const viaSnmp = (r: CompiledRule) => r.config.kind === 'probe_failing' && (!r.config.probes || r.config.probes.includes('snmp'));
+/**
+ * Which rules watch a reason of a degraded site. `site_unreachable` fires exactly when a target is down
+ * (netmon_target_state 0, CONTRACT.md), so it covers `site_down` and unreachable servers, never a degraded
+ * reason: an SNMP agent that is silent, refuses the credentials or errs while ping answers is the SNMP
+ * probe failing.
+ */
+const DEGRADED_KINDS: Record<string, { kinds: CompiledRule['kind'][]; when?: (r: CompiledRule) => boolean }> = {
+  loss: { kinds: ['ping_loss'] },
+  latency: { kinds: ['ping_latency'] },
+  snmp_silent: { kinds: ['probe_failing'], when: viaSnmp },
+  snmp_auth: { kinds: ['probe_failing'], when: viaSnmp },
+  snmp_error: { kinds: ['probe_failing'], when: viaSnmp },
+};
 
 /** The dashboard's own threshold checks, each with what a rule must watch to cover it. */
-function thresholdProblems(config: LoadedConfig, live: LiveState, now: number, inv: Inventory): Derived[] {
-  const idx = liveIndex(live);
+function thresholdProblems(config: LoadedConfig, live: LiveState, status: StatusView, now: number, inv: Inventory): Derived[] {
+  const optics = opticalByTarget(live);
   const out: Derived[] = [];
   const siteName = (id: string | undefined) => (id ? (inv.sites.get(id)?.name ?? id) : null);
   const down = new Set<string>();
 
   for (const site of config.sites) {
-    const s = siteSummary(site, inv, idx, now);
+    const s = siteSummary(site, inv, status, optics, now);
     if (s.state !== 'down' && s.state !== 'degraded') continue;
     const targets = (inv.bySite.get(site.id) ?? []).filter((t) => t.probes.some((p) => p.kind === 'ping' || p.kind === 'snmp'));
     const labels = targets.map((t) => identity(t, t.name));
@@ -58,9 +70,7 @@ function thresholdProblems(config: LoadedConfig, live: LiveState, now: number, i
       down.add(site.id);
       out.push({ kind: 'site_down', severity: 'critical', subject: site.id, site: site.id, site_name: site.name, target: null, value: null, threshold: null, detail: s.reasons, ts: s.updated_at, parts: [{ detail: null, kinds: ['site_unreachable'], labels }] });
     } else {
-      const parts: Part[] = s.reasons.map((r) =>
-        r === 'loss' ? { detail: r, kinds: ['ping_loss'], labels } : r === 'latency' ? { detail: r, kinds: ['ping_latency'], labels } : r === 'snmp_failed' ? { detail: r, kinds: ['probe_failing'], labels, when: viaSnmp } : { detail: r, kinds: [], labels },
-      );
+      const parts: Part[] = s.reasons.map((r) => ({ detail: r, labels, kinds: DEGRADED_KINDS[r]?.kinds ?? [], ...(DEGRADED_KINDS[r]?.when ? { when: DEGRADED_KINDS[r].when } : {}) }));
       out.push({ kind: 'site_degraded', severity: 'warning', subject: site.id, site: site.id, site_name: site.name, target: null, value: s.loss_ratio, threshold: null, detail: s.reasons, ts: s.updated_at, parts });
     }
   }
@@ -83,7 +93,6 @@ function thresholdProblems(config: LoadedConfig, live: LiveState, now: number, i
   }
 
   const admin = new Map(live.find(M.ifAdmin).map((s) => [rowKey(s.labels), s]));
-  const optics = opticalByTarget(live);
   const uplinkPorts = new Set(config.uplinks.map((u) => `${u.target}\u0000${u.interface}`));
   for (const s of live.find(M.ifOper)) {
     if (s.value !== 0) continue;
@@ -130,11 +139,11 @@ function thresholdProblems(config: LoadedConfig, live: LiveState, now: number, i
     }
   }
 
-  for (const s of servers(config, live, now)) {
+  for (const s of servers(config, live, status, now)) {
     if (s.warnings.length === 0) continue;
     const labels = [identity(inv.byName.get(s.target), s.target)];
-    const KINDS: Record<string, CompiledRule['kind'][]> = { unreachable: ['site_unreachable', 'probe_failing'], cpu: ['host_cpu'], memory: ['host_memory'], disk: ['host_disk'] };
-    const parts: Part[] = s.warnings.map((w) => ({ detail: w, kinds: KINDS[w] ?? [], labels, ...(w === 'unreachable' ? { when: viaSnmp } : {}) }));
+    const KINDS: Record<string, CompiledRule['kind'][]> = { unreachable: ['site_unreachable'], cpu: ['host_cpu'], memory: ['host_memory'], disk: ['host_disk'] };
+    const parts: Part[] = s.warnings.map((w) => ({ detail: w, kinds: KINDS[w] ?? [], labels }));
     out.push({ kind: 'server', severity: s.warnings.includes('unreachable') ? 'critical' : 'warning', subject: s.target, site: s.site, site_name: s.site_name, target: s.target, value: null, threshold: null, detail: s.warnings, ts: s.updated_at, parts });
   }
   return out;
@@ -197,11 +206,11 @@ function alertProblem(a: AlertView, inv: Inventory, silenceEnds: Map<string, num
   };
 }
 
-export function problems(config: LoadedConfig, live: LiveState, now = Date.now(), alerts?: AlertSource): Problem[] {
+export function problems(config: LoadedConfig, live: LiveState, status: StatusView, now = Date.now(), alerts?: AlertSource): Problem[] {
   const inv = inventory(config);
   const rules = alerts?.rules() ?? [];
   const out: Problem[] = [];
-  for (const d of thresholdProblems(config, live, now, inv)) {
+  for (const d of thresholdProblems(config, live, status, now, inv)) {
     const p = uncovered(d, rules);
     if (p) out.push(p);
   }
