@@ -23,7 +23,7 @@ import { closeProbes, createProbes } from '../probes/registry.js';
 import type { Logger } from './log.js';
 import { ROOT } from './paths.js';
 
-export const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+export const VERSION: string = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface Daemon {
   url: string;

@@ -24,6 +24,7 @@ import type { ProbeResult } from './scheduler.js';
 import { HEALTH_METRIC_NAMES } from './pipeline.js';
 import { stateOwner } from './status/samples.js';
 import type { MetricType, Sample } from './types.js';
+import { pushTo } from './multimap.js';
 
 const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -117,7 +118,7 @@ export function seriesKey(labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
   // Built with join, not +=: a concatenated key is a tree of V8 cons strings (32 bytes per piece), and
   // every exported series keeps its key for as long as it lives (~10k series: ~5 MB of cons nodes).
-  const parts: string[] = new Array(keys.length);
+  const parts = new Array<string>(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     parts[i] = `${k}="${escapeLabelValue(String(labels[k]))}"`;
@@ -171,7 +172,7 @@ export class Exporter {
         if (!owner) data.push(s);
         else {
           const key = 'target' in owner ? `${owner.target}\u0000state` : `\u0000site\u0000${owner.site}`;
-          states.get(key)?.push(s) ?? states.set(key, [s]);
+          pushTo(states, key, s);
         }
       }
     }
@@ -248,7 +249,7 @@ export class Exporter {
   private replaceGroup(key: string, samples: readonly Sample[], staleAfterMs: number, now: number): void {
     const gen = ++this.gen;
     const old = this.groups.get(key);
-    const bySample: Group['bySample'] = new Array(samples.length);
+    const bySample: Group['bySample'] = new Array<Series | undefined>(samples.length);
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
       // Fast path: a probe returns its series in the same order every cycle.

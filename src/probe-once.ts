@@ -40,7 +40,7 @@ export async function probeOnce(opts: { configFile: string; target: string; json
   const { pipeline } = createFanout(config);
   pipeline.subscribe('exporter', (r) => exporter.accept(r));
   const scheduler = new Scheduler(probes, { maxConcurrency: config.scheduler.max_concurrency, onResult: (r) => pipeline.publish(r) });
-  let results: ProbeResult[] = [];
+  let results: ProbeResult[];
   try {
     scheduler.setTargets([target]);
     results = await scheduler.runOnce(target.name);

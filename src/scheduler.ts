@@ -144,7 +144,7 @@ export class Scheduler {
       if (job.timer) clearTimeout(job.timer);
       job.abort?.abort(new RunCancelled('stopping'));
     }
-    await Promise.allSettled([...this.jobs.values()].map((j) => j.running));
+    await Promise.allSettled([...this.jobs.values()].flatMap((j) => (j.running ? [j.running] : [])));
   }
 
   /**

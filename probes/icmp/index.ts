@@ -28,6 +28,7 @@ import { parseFping } from './parse.js';
 import { computeStats, quantile, type PingStats } from './stats.js';
 import { Resolver } from './resolve.js';
 import { systemPing, tcpPing, udpPing, type EchoMap } from './fallback.js';
+import { pushTo } from '../../src/multimap.js';
 
 export type PingMethod = 'fping' | 'ping' | 'tcp' | 'udp';
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -184,7 +185,7 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
     const groups = new Map<string, Job[]>();
     for (const j of jobs) {
       const k = `${j.count}/${j.spec.timeoutMs}/${j.spec.intervalMs}/${j.udpPort === undefined ? '' : 'udp'}`;
-      groups.get(k)?.push(j) ?? groups.set(k, [j]);
+      pushTo(groups, k, j);
     }
     await Promise.all([...groups.values()].map(async (group) => {
       const hosts = [...new Set(group.map((j) => j.address))];

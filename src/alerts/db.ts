@@ -152,7 +152,7 @@ export class AlertsDb {
     return (this.stmts.instances.all() as InstanceRow[]).map((r) => ({
       fingerprint: r.fingerprint,
       rule: r.rule,
-      labels: JSON.parse(r.labels),
+      labels: JSON.parse(r.labels) as Record<string, string>,
       state: r.state,
       activeSince: r.active_since,
       firedAt: r.fired_at,
@@ -162,7 +162,7 @@ export class AlertsDb {
       lastVerdict: r.last_verdict,
       staleAfterMs: r.stale_after_ms,
       value: r.value,
-      annotations: JSON.parse(r.annotations),
+      annotations: JSON.parse(r.annotations) as AlertInstance['annotations'],
     }));
   }
 
@@ -188,15 +188,19 @@ export class AlertsDb {
   history(q: HistoryQuery): HistoryEvent[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.from !== undefined) (where.push('ts >= ?'), args.push(q.from));
-    if (q.to !== undefined) (where.push('ts <= ?'), args.push(q.to));
-    if (q.rule) (where.push('rule = ?'), args.push(q.rule));
-    if (q.fingerprint) (where.push('fingerprint = ?'), args.push(q.fingerprint));
-    if (q.target) (where.push("json_extract(labels, '$.target') = ?"), args.push(q.target));
-    if (q.events?.length) (where.push(`event IN (${q.events.map(() => '?').join(', ')})`), args.push(...q.events));
+    const cond = (sql: string, ...values: (string | number)[]) => {
+      where.push(sql);
+      args.push(...values);
+    };
+    if (q.from !== undefined) cond('ts >= ?', q.from);
+    if (q.to !== undefined) cond('ts <= ?', q.to);
+    if (q.rule) cond('rule = ?', q.rule);
+    if (q.fingerprint) cond('fingerprint = ?', q.fingerprint);
+    if (q.target) cond("json_extract(labels, '$.target') = ?", q.target);
+    if (q.events?.length) cond(`event IN (${q.events.map(() => '?').join(', ')})`, ...q.events);
     const sql = `SELECT * FROM alert_history ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ts DESC, id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, q.limit) as (Omit<HistoryEvent, 'labels'> & { labels: string })[];
-    return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) }));
+    return rows.map((r) => ({ ...r, labels: JSON.parse(r.labels) as Record<string, string> }));
   }
 
   pruneHistory(before: number): void {
@@ -207,7 +211,7 @@ export class AlertsDb {
   silences(): Silence[] {
     return (this.stmts.silences.all() as { id: string; matchers: string; starts_at: number; ends_at: number; created_by: string; comment: string; created_at: number }[]).map((r) => ({
       id: r.id,
-      matchers: JSON.parse(r.matchers),
+      matchers: JSON.parse(r.matchers) as Silence['matchers'],
       startsAt: r.starts_at,
       endsAt: r.ends_at,
       createdBy: r.created_by,

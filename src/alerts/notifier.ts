@@ -278,7 +278,7 @@ export class Notifier {
 
   private remember(d: Delivery): void {
     let m = this.delivered.get(d.fingerprint);
-    if (!m) this.delivered.set(d.fingerprint, (m = new Map()));
+    if (!m) this.delivered.set(d.fingerprint, (m = new Map<string, Delivery>()));
     m.set(d.receiver, d);
   }
 }

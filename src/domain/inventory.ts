@@ -9,6 +9,7 @@ import type { LiveState } from '../live.js';
 import type { Sample, Target } from '../types.js';
 import { M, OPTICAL_THRESHOLDS } from './metrics.js';
 import type { OpticalReading } from '../http/contract.js';
+import { pushTo } from '../multimap.js';
 
 export type { OpticalReading };
 
@@ -28,7 +29,7 @@ export function inventory(config: LoadedConfig): Inventory {
   if (inv) return inv;
   const targets = buildTargets(config);
   const bySite = new Map<string, Target[]>();
-  for (const t of targets) bySite.get(t.site)?.push(t) ?? bySite.set(t.site, [t]);
+  for (const t of targets) pushTo(bySite, t.site, t);
   inv = { config, targets, byName: new Map(targets.map((t) => [t.name, t])), bySite, sites: new Map(config.sites.map((s) => [s.id, s])) };
   cache.set(config, inv);
   return inv;
@@ -39,7 +40,7 @@ export function byTarget(live: LiveState, metric: string): Map<string, Sample[]>
   const out = new Map<string, Sample[]>();
   for (const s of live.find(metric)) {
     const t = s.labels.target ?? '';
-    out.get(t)?.push(s) ?? out.set(t, [s]);
+    pushTo(out, t, s);
   }
   return out;
 }
@@ -131,7 +132,7 @@ export function opticalByTarget(live: LiveState): Map<string, OpticalReading[]> 
   for (const r of rows.values()) {
     if (r.rx_dbm === null && r.tx_dbm === null) continue;
     r.level = opticalLevel(r.rx_dbm, r.tx_dbm, r.thresholds);
-    out.get(r.target)?.push(r) ?? out.set(r.target, [r]);
+    pushTo(out, r.target, r);
   }
   return out;
 }

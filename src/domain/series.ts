@@ -8,7 +8,7 @@ export function align(ranges: (RangeResult | null)[], pick: ((r: RangeResult) =>
   const ts = [...all].sort((a, b) => a - b);
   const pos = new Map(ts.map((t, i) => [t, i]));
   const cols = ranges.map((r, i) => {
-    const col: (number | null)[] = new Array(ts.length).fill(null);
+    const col = new Array<number | null>(ts.length).fill(null);
     if (r) {
       const values = pick[i]!(r);
       r.ts.forEach((t, j) => (col[pos.get(t)!] = values[j] ?? null));

@@ -18,7 +18,7 @@ function diskName(labels: Record<string, string>): string {
   return labels.mountpoint ?? labels.storage ?? labels.descr ?? labels.hr_storage_descr ?? labels.path ?? labels.device ?? rowKey(labels);
 }
 
-export function servers(config: LoadedConfig, live: LiveState, status: StatusView, now = Date.now()) {
+export function servers(config: LoadedConfig, live: LiveState, status: StatusView, now = Date.now()): ServerSummary[] {
   const inv = inventory(config);
   const cpu = firstByTarget(live, SERVER.cpu);
   const memTotal = firstByTarget(live, SERVER.memTotal);

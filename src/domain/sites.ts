@@ -87,7 +87,7 @@ export function interfaces(t: Target, live: LiveState, store: Store, optics: Opt
   return [...rows.values()].sort((a, b) => Number(a.if_index) - Number(b.if_index) || String(a.if_name).localeCompare(String(b.if_name)));
 }
 
-export function siteDetail(config: LoadedConfig, live: LiveState, status: StatusView, store: Store, id: string, now = Date.now()) {
+export function siteDetail(config: LoadedConfig, live: LiveState, status: StatusView, store: Store, id: string, now = Date.now()): SiteDetailResponse | null {
   const inv = inventory(config);
   const site = inv.sites.get(id);
   if (!site) return null;

@@ -30,7 +30,7 @@ function fakeProbe(durationMs: number) {
           const timer = setTimeout(resolve, durationMs);
           signal.addEventListener('abort', () => {
             clearTimeout(timer);
-            reject(signal.reason);
+            reject(signal.reason as Error);
           });
         });
       } finally {
@@ -196,8 +196,8 @@ describe('scheduler', () => {
   it('a failing probe becomes an error result, not a crash', async () => {
     const broken: Probe<HostSpec> = {
       kind: 'host',
-      async run() {
-        throw new Error('boom');
+      run() {
+        return Promise.reject(new Error('boom'));
       },
     };
     const results: ProbeResult[] = [];
@@ -215,12 +215,12 @@ describe('scheduler', () => {
     const calls: string[][] = [];
     const batch = {
       kind: 'ping' as const,
-      async run(): Promise<Sample[]> {
-        throw new Error('not used');
+      run(): Promise<Sample[]> {
+        return Promise.reject(new Error('not used'));
       },
-      async runMany(items: { target: Target }[]) {
+      runMany(items: { target: Target }[]) {
         calls.push(items.map((i) => i.target.name));
-        return new Map(items.map((i) => [i.target.name, [] as Sample[]]));
+        return Promise.resolve(new Map(items.map((i) => [i.target.name, [] as Sample[]])));
       },
     };
     const results: ProbeResult[] = [];

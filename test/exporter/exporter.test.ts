@@ -161,7 +161,7 @@ describe('Exporter groups and freshness (fake clock)', () => {
     expect(text).toContain(`netmon_probe_last_success_timestamp_seconds{probe="snmp",site="Phường Phú Hội",target="site-a"} ${(clock.now() + 5) / 1000}\n`);
   });
 
-  it('health series go stale too if the probe stops running at all (no frozen probe_success)', async () => {
+  it('health series go stale too if the probe stops running at all (no frozen probe_success)', () => {
     const clock = fakeClock();
     const e = new Exporter({ now: clock.now });
     const t = target('gone');

@@ -27,7 +27,7 @@ function profileMetrics(node: unknown, out: { metric: string; type: MetricType; 
     const o = node as Record<string, unknown>;
     const here = [...labels];
     if (typeof o.index_label === 'string') here.push(o.index_label);
-    for (const k of ['labels', 'info_labels']) if (o[k] && typeof o[k] === 'object' && !Array.isArray(o[k])) here.push(...Object.keys(o[k] as object));
+    for (const k of ['labels', 'info_labels']) if (o[k] && typeof o[k] === 'object' && !Array.isArray(o[k])) here.push(...Object.keys(o[k]));
     if (typeof o.metric === 'string' && (o.type === 'counter' || o.type === 'gauge')) out.push({ metric: o.metric, type: o.type, help: typeof o.help === 'string' ? o.help : undefined, labels: here });
     if (typeof o.info_metric === 'string') out.push({ metric: o.info_metric, type: 'gauge', help: 'info', labels: here });
     for (const v of Object.values(o)) if (v && typeof v === 'object') profileMetrics(v, out, here);
@@ -94,7 +94,7 @@ describe.runIf(haveTool)('promtool check metrics', () => {
       (metric): Sample => ({ metric, labels: { ...base, mountpoint: '/' }, value: 1, ts: Date.now(), type: 'gauge', help: metric }),
     );
     // Uplink figures: two polls of the uplink port so the deriver has a rate.
-    const derive = uplinkDeriver([{ name: 'domestic', target: t.name, interface: 'Gi0/1', capacity: 100e6, warn_utilization: 0.8 } as Parameters<typeof uplinkDeriver>[0][number]]);
+    const derive = uplinkDeriver([{ name: 'domestic', target: t.name, interface: 'Gi0/1', capacity: 100e6, warn_utilization: 0.8 }]);
     const port = (v: number, ts: number): Sample[] =>
       ['netmon_interface_receive_bytes_total', 'netmon_interface_transmit_bytes_total'].map((metric) => ({ metric, labels: { ...base, if_index: '1', if_name: 'Gi0/1' }, value: v, ts, type: 'counter' }));
     derive(result(t, 'snmp', port(1000, 1000)));

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import type { Router } from 'express';
 import { loadConfig } from '../../src/config/loader.js';
 import { buildTargets, type LoadedConfig } from '../../src/config/model.js';
 import { Exporter } from '../../src/exporter.js';

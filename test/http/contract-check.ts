@@ -51,7 +51,7 @@ export interface Answer {
 
 function dashboardOptions(): ts.CompilerOptions {
   const file = join(ROOT, 'dashboard', 'tsconfig.json');
-  const cfg = ts.readConfigFile(file, ts.sys.readFile);
+  const cfg = ts.readConfigFile(file, (p) => ts.sys.readFile(p));
   if (cfg.error) throw new Error(ts.flattenDiagnosticMessageText(cfg.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(cfg.config, ts.sys, dirname(file));
   // The virtual file sits outside the dashboard's rootDir; nothing is emitted anyway.

@@ -28,10 +28,10 @@ describe('Resolver', () => {
   it('literals pass through, names are cached, failures are typed and cached briefly', async () => {
     let calls = 0;
     const r = new Resolver({
-      lookupFn: async (n) => {
+      lookupFn: (n) => {
         calls++;
-        if (n === 'bad.invalid') throw Object.assign(new Error('nope'), { code: 'ENOTFOUND' });
-        return '192.0.2.7';
+        if (n === 'bad.invalid') return Promise.reject(Object.assign(new Error('nope'), { code: 'ENOTFOUND' }));
+        return Promise.resolve('192.0.2.7');
       },
     });
     expect(await r.resolve('::1')).toBe('::1');

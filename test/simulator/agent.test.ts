@@ -5,7 +5,7 @@ import { snmp } from '../../src/simulator/net-snmp.js';
 import { bySuffix, c64, get, smallConfig, str, V3, v2Session, v3Session, walk, type TestNet } from './helpers.js';
 
 // Tuesday 2024-10-15 09:00 in Huế (02:00 UTC): office hours.
-let clock = Date.UTC(2024, 9, 15, 2, 0, 0);
+const clock = Date.UTC(2024, 9, 15, 2, 0, 0);
 let net: TestNet;
 let sim: Simulator;
 

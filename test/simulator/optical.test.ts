@@ -61,7 +61,7 @@ describe('optical tables', () => {
   });
 
   it.each(OPTICAL_VENDORS.map((v) => [v]))('%s: Rx decodes to the modelled level', async (vendor) => {
-    const name = `sw-${siteOf.get(vendor as Vendor)}`;
+    const name = `sw-${siteOf.get(vendor)}`;
     const st = sim.state(name)!;
     const dev = st.device;
     expect(dev.vendor).toBe(vendor);

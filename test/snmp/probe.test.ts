@@ -21,7 +21,7 @@ function device(n = 3, hc = true): Device {
 let agents: TestAgent[] = [];
 let probes: SnmpProbe[] = [];
 afterEach(async () => {
-  await Promise.all(probes.map((p) => p.close?.()));
+  await Promise.all(probes.map((p) => p.close?.() ?? Promise.resolve()));
   await Promise.all(agents.map((a) => a.close()));
   agents = [];
   probes = [];

@@ -65,5 +65,5 @@ export interface RuleKind<S extends RuleSchema = RuleSchema> {
 }
 
 export function defineKind<S extends RuleSchema>(schema: S, spec: Omit<RuleKind<S>, 'kind' | 'schema'>): RuleKind<S> {
-  return { kind: schema.shape.kind.value as z.output<S>['kind'], schema, ...spec };
+  return { kind: schema.shape.kind.value, schema, ...spec };
 }
