@@ -3,7 +3,7 @@
  * its spec type in the `ProbeSpec` union (src/types.ts) and one line here; the type below fails to compile
  * until the two lists agree. The config schema, the daemon and `netmon probe` all take the kinds from here.
  */
-import type { Probe, ProbeKindName, ProbeSpec, SpecOf, Target } from '../src/types.js';
+import type { Probe, ProbeKindName, SpecOf } from '../src/types.js';
 import type { ProbeContext, ProbeKind } from './kind.js';
 import { snmpKind } from './snmp/kind.js';
 import { pingKind } from './icmp/kind.js';
@@ -34,10 +34,6 @@ export function probeFor<K extends ProbeKindName>(probes: ProbeSet, kind: K): Pr
   return probes[kind];
 }
 
-/** Run one spec on its probe. */
-export function runSpec(probes: ProbeSet, target: Target, spec: ProbeSpec, signal: AbortSignal) {
-  return probeFor(probes, spec.kind).run(target, spec, signal);
-}
 
 export async function closeProbes(probes: ProbeSet): Promise<void> {
   for (const kind of PROBE_KIND_NAMES) await probes[kind].close?.();

@@ -82,9 +82,12 @@ export interface FpingRun {
  * sent so far (those echoes are not counted as lost); SIGKILL 1 s later if it still lingers.
  * An abort signal does the same and rejects.
  */
+/** Why a signal aborted, as an Error (the scheduler aborts with a ProbeError or a RunCancelled). */
+const abortReason = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+
 export function runFping(path: string, args: string[], hosts: string[], deadlineMs: number, signal?: AbortSignal): Promise<FpingRun> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    if (signal?.aborted) return reject(abortReason(signal));
     const child = spawn(path, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -112,7 +115,7 @@ export function runFping(path: string, args: string[], hosts: string[], deadline
       clearTimeout(deadline);
       if (killTimer) clearTimeout(killTimer);
       signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+      if (signal?.aborted) return reject(abortReason(signal));
       resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), interrupted });
     });
   });

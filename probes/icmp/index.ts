@@ -242,7 +242,4 @@ export function createPingProbe(opts: PingProbeOptions = {}): PingProbe {
   };
 }
 
-export { computeStats, quantile } from './stats.js';
-export { parseFping } from './parse.js';
-export { planCycle, fpingArgs } from './fping.js';
 export { Resolver } from './resolve.js';

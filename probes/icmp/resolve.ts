@@ -76,7 +76,7 @@ export class Resolver {
       const t = setTimeout(() => reject(Object.assign(new Error('lookup timed out'), { code: 'ETIMEOUT' })), this.timeout);
       this.lookupFn(name).then(
         (a) => (clearTimeout(t), resolve(a)),
-        (err: unknown) => (clearTimeout(t), reject(err)),
+        (err: unknown) => (clearTimeout(t), reject(err instanceof Error ? err : new Error(String(err)))),
       );
     });
   }

@@ -19,7 +19,6 @@ import { compileRule, type CompiledRule } from './rules.js';
 import type { Ack, AlertInstance, HistoryEvent, Silence, SilenceMatcher } from './types.js';
 import type { AlertView } from '../http/contract.js';
 
-export { alertsDbPath } from './db.js';
 export type { AlertInstance, Silence, Ack, HistoryEvent } from './types.js';
 /** The API's view of an alert instance (the HTTP contract owns its shape). */
 export type { AlertView };

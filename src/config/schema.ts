@@ -12,7 +12,6 @@ import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 import { PROBE_KINDS } from '../../probes/registry.js';
 import { bitRate, duration, name, port } from './primitives.js';
 
-export { bitRate, duration } from './primitives.js';
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
 

@@ -19,9 +19,9 @@ import { round } from './series.js';
 import type { StatusView } from '../status/index.js';
 import { servers } from './servers.js';
 import { siteSummary } from './sites.js';
-import type { Problem, ProblemAlert, ProblemKind } from '../http/contract.js';
+import type { Problem } from '../http/contract.js';
 
-export type { Problem, ProblemAlert, ProblemKind };
+export type { Problem };
 
 /** What the problems list needs from the alert engine. */
 export type AlertSource = Pick<Alerting, 'alerts' | 'rules' | 'silences'>;

@@ -106,6 +106,7 @@ const silenceBody = z
 const ackBody = z.strictObject({ by: text(200), comment: z.string().max(1000).default('') });
 
 // Every body the contract describes is one these schemas accept (compile-time check; the schemas validate).
+/** @public a compile-time check, exported so that it is kept */
 export type BodiesMatchContract = [Assignable<SilenceRequest, z.input<typeof silenceBody>>, Assignable<AckRequest, z.input<typeof ackBody>>];
 type Assignable<A extends B, B> = [A, B];
 

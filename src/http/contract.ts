@@ -22,7 +22,7 @@ export type * from '../../dashboard/src/api-contract.js';
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
 
-/** Each line fails to compile when the contract and the server's own type of that field part ways. */
+/** Each line fails to compile when the contract and the server's own type of that field part ways. @public a compile-time check, exported so that it is kept */
 export type ContractChecks = [
   Check<Same<C.SiteGroup, SiteConfig['group']>>,
   Check<Same<C.AlertRuleKind, AlertRuleConfig['kind']>>,

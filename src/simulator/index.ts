@@ -17,7 +17,7 @@ import type { MibModule } from './mibs/types.js';
 import { describeScenarios, pickScenarios, type SimScenarios } from './scenarios.js';
 import { DeviceState } from './state.js';
 
-export type { SimDevice, SimPort, Vendor } from './model.js';
+export type { SimDevice } from './model.js';
 export type { SimScenarios } from './scenarios.js';
 export { DeviceState } from './state.js';
 export { SIM_ECHO_PORT } from './echo.js';

@@ -16,9 +16,8 @@ import { decideSite, decideTarget, isFresh, snmpVerdict, type Decision, type Sig
 import { ReachabilityTracker, type Reachability, type Thresholds } from './reachability.js';
 import { stateSamples } from './samples.js';
 
-export type { Decision, Reason, TargetState } from './decide.js';
-export { STATE_METRICS } from './samples.js';
-export { DEFAULT_THRESHOLDS, type Thresholds } from './reachability.js';
+export type { Decision } from './decide.js';
+export type { Thresholds } from './reachability.js';
 
 export interface TargetStatus extends Decision {
   target: string;

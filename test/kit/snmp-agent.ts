@@ -4,11 +4,11 @@ import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import type { SnmpProbeOptions, SnmpSpec } from '../../probes/snmp/kind.js';
 import type { Sample, Target } from '../../src/types.js';
 import { startAgent } from '../../src/simulator/agent.js';
-import type { MibModule, RowSpec, SnmpValue } from '../../src/simulator/mibs/types.js';
+import type { MibModule, SnmpValue } from '../../src/simulator/mibs/types.js';
 import { T } from '../../src/simulator/net-snmp.js';
 
 export { T };
-export type { MibModule, RowSpec, SnmpValue };
+export type { MibModule, SnmpValue };
 
 /** A UDP port nothing listens on right now (bind to 0, read, close). */
 export async function freePort(): Promise<number> {
