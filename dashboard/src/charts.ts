@@ -104,9 +104,9 @@ export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] }
   const pos = new Map(x.map((ts, i) => [ts, i]));
   const cols: Col[] = [];
   for (const s of dirs) {
-    const min: Col = new Array(x.length).fill(null);
-    const mean: Col = new Array(x.length).fill(null);
-    const max: Col = new Array(x.length).fill(null);
+    const min: Col = new Array<number | null>(x.length).fill(null);
+    const mean: Col = new Array<number | null>(x.length).fill(null);
+    const max: Col = new Array<number | null>(x.length).fill(null);
     if (s) s.ts.forEach((ts, i) => {
       const p = pos.get(ts)!;
       min[p] = s.min[i]!;

@@ -17,7 +17,7 @@ const DURATIONS = ['1h', '4h', '24h'] as const;
 type Duration = (typeof DURATIONS)[number];
 
 const SEV_ICON: Record<Severity, string> = { critical: '✖', warning: '▲', info: '●' };
-const sevLabel = (s: Severity | string) => {
+const sevLabel = (s: string) => {
   const k = s === 'critical' || s === 'warning' || s === 'info' ? s : 'warning';
   return `${SEV_ICON[k]} ${t(k)}`;
 };

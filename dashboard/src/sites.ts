@@ -184,5 +184,3 @@ export function initSiteDialog(): void {
     $('#site-body').replaceChildren();
   });
 }
-
-export const openSiteId = (): string | null => openId;

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { abortReason } from '../abort.js';
 
 export interface PlanOptions {
   /** Fraction of the cycle the N echoes are spread over (default 0.5, see planCycle). */
@@ -82,9 +83,6 @@ export interface FpingRun {
  * sent so far (those echoes are not counted as lost); SIGKILL 1 s later if it still lingers.
  * An abort signal does the same and rejects.
  */
-/** Why a signal aborted, as an Error (the scheduler aborts with a ProbeError or a RunCancelled). */
-const abortReason = (signal: AbortSignal): Error => (signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-
 export function runFping(path: string, args: string[], hosts: string[], deadlineMs: number, signal?: AbortSignal): Promise<FpingRun> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));

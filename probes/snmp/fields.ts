@@ -39,9 +39,9 @@ function parseTemplate(t: string): Template {
   const out: Template = [];
   let last = 0;
   for (const m of t.matchAll(/\{([a-z0-9_]+)\}/g)) {
-    if (m.index! > last) out.push(t.slice(last, m.index));
+    if (m.index > last) out.push(t.slice(last, m.index));
     out.push({ ref: m[1]! });
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   if (last < t.length) out.push(t.slice(last));
   return out;

@@ -62,8 +62,9 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     profiles,
     run,
     lastPoll: (name): SnmpPollInfo | undefined => states.get(name)?.last,
-    async close() {
+    close() {
       states.close();
+      return Promise.resolve();
     },
   };
 }

@@ -208,7 +208,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
 
   const columns = valueColumns(plan, st, refresh);
   if (refresh) for (const c of plan.slowColumns) columns.add(c);
-  const data: ColumnData = columns.size > 0 ? await walkColumns(st.session, [...columns], o.walk) : new Map();
+  const data: ColumnData = columns.size > 0 ? await walkColumns(st.session, [...columns], o.walk) : new Map<string, Map<string, RawValue>>();
   // HC column missing: read the 32-bit fallback now, and from now on instead.
   const fallbacks = switchFallbacks(plan, st, data);
   if (fallbacks.length > 0) for (const [c, r] of await walkColumns(st.session, fallbacks, o.walk)) data.set(c, r);
@@ -224,7 +224,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
   if (refresh) {
     st.slow = {
       fetchedAt: t0,
-      data: new Map(plan.slowColumns.map((c) => [c, data.get(c) ?? new Map()])),
+      data: new Map(plan.slowColumns.map((c) => [c, data.get(c) ?? new Map<string, RawValue>()])),
       knownRows: new Map(plan.tables.map((pt) => [pt.key, rows.get(pt.key)!])),
     };
     st.slowKey = plan.slowColumns.join(',');

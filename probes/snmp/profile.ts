@@ -238,7 +238,7 @@ function fieldValues(spec: FieldSpec): (string | number)[] | undefined {
   else if (spec.value !== undefined) out = [spec.value];
   else if (spec.first_of) {
     const alts = spec.first_of.map(fieldValues);
-    out = alts.every((a) => a !== undefined) ? alts.flat() as (string | number)[] : undefined;
+    out = alts.every((a): a is (string | number)[] => a !== undefined) ? alts.flat() : undefined;
   }
   if (out && spec.default !== undefined) out.push(spec.default);
   return out ? [...new Set(out)] : undefined;
@@ -266,7 +266,7 @@ export function profileMetricNames(p: Profile): ConcreteMetric[] {
     for (const m of t.metrics) {
       let names = [m.metric];
       for (const ph of placeholders(m.metric)) {
-        const values = t.fields[ph] ? fieldValues(t.fields[ph]!) : undefined;
+        const values = t.fields[ph] ? fieldValues(t.fields[ph]) : undefined;
         if (!values) throw new Error(`profile ${p.name}: metric ${m.metric}: field ${ph} has no finite set of values (use map or match)`);
         names = names.flatMap((n) => values.map((v) => n.replaceAll(`{${ph}}`, String(v))));
       }

@@ -14,6 +14,7 @@
  * - v1 noSuchName on GET: the missing OID is dropped and the GET retried without it.
  */
 import snmp from 'net-snmp';
+import { abortReason } from '../abort.js';
 
 export type RawValue = number | bigint | string | Buffer | null;
 
@@ -78,8 +79,8 @@ export function compareOid(a: string, b: string): number {
 
 function request<T>(signal: AbortSignal, start: (cb: (err: Error | null, result: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return reject(abortReason(signal));
+    const onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       start((err, result) => {
@@ -89,7 +90,7 @@ function request<T>(signal: AbortSignal, start: (cb: (err: Error | null, result:
       });
     } catch (err) {
       signal.removeEventListener('abort', onAbort);
-      reject(err);
+      reject(err instanceof Error ? err : new Error(String(err)));
     }
   });
 }
@@ -115,7 +116,7 @@ export interface WalkOptions {
 
 /** Walk the given table columns together; returns every row found under each column. */
 export async function walkColumns(session: snmp.Session, columns: readonly string[], opts: WalkOptions): Promise<ColumnData> {
-  const data: ColumnData = new Map(columns.map((c) => [c, new Map()]));
+  const data: ColumnData = new Map(columns.map((c) => [c, new Map<string, RawValue>()]));
   /** cursor per unfinished column: the last OID seen in it */
   const cursors = new Map<string, string>(columns.map((c) => [c, c]));
   let reps = Math.max(1, opts.maxRepetitions);
