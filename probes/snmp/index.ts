@@ -7,10 +7,11 @@
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
  */
 import type { Probe, Sample, Target } from '../../src/types.js';
+import type { ProbeLog } from '../kind.js';
 import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
 import { planCache } from './plan.js';
-import { pollTarget, TargetStates, type SnmpPollInfo } from './poll.js';
+import { pollRecovering, TargetStates, type SnmpPollInfo } from './poll.js';
 import { loadProfiles, type Profile } from './profile.js';
 import { buildSamples } from './samples.js';
 import { newWalkStats } from './walk.js';
@@ -24,6 +25,8 @@ export interface SnmpProbeOptions2 {
   labelRefreshMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** Where the probe says what it did about an agent (a re-discovered SNMPv3 engine). */
+  log?: ProbeLog;
 }
 
 export interface SnmpProbe extends Probe<SnmpSpec> {
@@ -37,6 +40,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const profiles = options.profiles ?? loadProfiles();
   const labelRefreshMs = options.labelRefreshMs ?? 15 * 60_000;
   const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
   const states = new TargetStates();
   const planFor = planCache(profiles);
 
@@ -47,7 +51,8 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
-      const { raw, labelRefresh, refreshReason } = await pollTarget(plan, st, { walk, labelRefreshMs, now });
+      const { raw, labelRefresh, refreshReason, rediscovered } = await pollRecovering(plan, st, { walk, labelRefreshMs, now });
+      if (rediscovered) log('warn', `agent ${target.name} (${target.address}:${o.port}): ${rediscovered}`);
       const samples = buildSamples(plan, raw, st, now());
       st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: { ...st.counters.stats }, samples: samples.length };
       return samples;
@@ -62,8 +67,9 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     profiles,
     run,
     lastPoll: (name): SnmpPollInfo | undefined => states.get(name)?.last,
-    async close() {
+    close() {
       states.close();
+      return Promise.resolve();
     },
   };
 }

@@ -20,7 +20,7 @@ import { CounterTracker, type CounterStats } from './counters.js';
 import { rawToLabel, toNumber } from './fields.js';
 import { tableRows, type Plan } from './plan.js';
 import type { CounterState, RawPoll } from './samples.js';
-import { openSession } from './session.js';
+import { engineOf, forgetEngine, isStaleEngineError, openSession, type EngineInfo } from './session.js';
 import { getScalars, walkColumns, type ColumnData, type RawValue, type WalkOptions, type WalkStats } from './walk.js';
 
 export const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
@@ -54,6 +54,8 @@ export interface TargetState extends CounterState {
   indicators: Map<string, string>;
   /** Columns the agent lacks, for which the fallback column is read instead. */
   useFallback: Set<string>;
+  /** SNMPv3: the agent's engine as of the last successful poll (to say what changed when it is lost). */
+  engine?: EngineInfo;
   last?: SnmpPollInfo;
 }
 
@@ -208,7 +210,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
 
   const columns = valueColumns(plan, st, refresh);
   if (refresh) for (const c of plan.slowColumns) columns.add(c);
-  const data: ColumnData = columns.size > 0 ? await walkColumns(st.session, [...columns], o.walk) : new Map();
+  const data: ColumnData = columns.size > 0 ? await walkColumns(st.session, [...columns], o.walk) : new Map<string, Map<string, RawValue>>();
   // HC column missing: read the 32-bit fallback now, and from now on instead.
   const fallbacks = switchFallbacks(plan, st, data);
   if (fallbacks.length > 0) for (const [c, r] of await walkColumns(st.session, fallbacks, o.walk)) data.set(c, r);
@@ -224,7 +226,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
   if (refresh) {
     st.slow = {
       fetchedAt: t0,
-      data: new Map(plan.slowColumns.map((c) => [c, data.get(c) ?? new Map()])),
+      data: new Map(plan.slowColumns.map((c) => [c, data.get(c) ?? new Map<string, RawValue>()])),
       knownRows: new Map(plan.tables.map((pt) => [pt.key, rows.get(pt.key)!])),
     };
     st.slowKey = plan.slowColumns.join(',');
@@ -234,4 +236,36 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
     labelRefresh: refresh,
     refreshReason: reason,
   };
+}
+
+/** What a re-discovery found, in words for the log line. */
+export function engineChange(before: EngineInfo | undefined, after: EngineInfo | undefined): string {
+  if (!before || !after) return `SNMPv3 engine out of the time window${after ? ` (engine ID ${after.id}, boots ${after.boots})` : ''}; re-discovered`;
+  if (before.id !== after.id) return `SNMPv3 engine ID changed from ${before.id} to ${after.id} (device replaced or reset?); re-discovered`;
+  if (after.boots < before.boots)
+    return `SNMPv3 engine boots went back from ${before.boots} to ${after.boots} (agent restarted without its persistent state?); re-discovered`;
+  if (after.boots === before.boots && after.time < before.time)
+    return `SNMPv3 engine time went back from ${before.time} s to ${after.time} s with boots ${after.boots} (agent restarted without its persistent state?); re-discovered`;
+  return `SNMPv3 engine ${after.id} was outside the time window (boots ${before.boots} → ${after.boots}); re-discovered`;
+}
+
+/**
+ * pollTarget, recovering once from a lost SNMPv3 engine: when the agent says (or its reply shows) that our
+ * notion of its engine is stale, forget the engine, let net-snmp discover it again, and retry the poll in
+ * the same run, so a replaced or reset device misses no poll. `rediscovered` says what changed (for one
+ * log line). A second failure is the poll's error as usual.
+ */
+export async function pollRecovering(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult & { rediscovered?: string }> {
+  let result: PollResult;
+  let rediscovered: string | undefined;
+  try {
+    result = await pollTarget(plan, st, o);
+  } catch (err) {
+    if (!isStaleEngineError(err)) throw err;
+    forgetEngine(st.session);
+    result = await pollTarget(plan, st, o);
+    rediscovered = engineChange(st.engine, engineOf(st.session));
+  }
+  st.engine = engineOf(st.session);
+  return { ...result, rediscovered };
 }
