@@ -7,7 +7,9 @@
  *      they are due: on the first poll, after a restart, when a change indicator changed, every
  *      `labelRefreshMs`, or when a row shows up that the label cache does not know (then a second walk).
  *   3. an HC (64-bit) column the agent lacks: its 32-bit fallback is walked in the same poll, and from
- *      then on instead (the HC column is tried again whenever the labels are refreshed).
+ *      then on instead (the HC column is tried again whenever the labels are refreshed). Rows the HC
+ *      column lacks while others have it (a Cisco Nu0 or StackPort next to 64-bit ports): their fallback
+ *      values are read with one GET in the same poll. Fallbacks are per row (plan.ts rowValue).
  *
  * It returns raw data only (values, label cache, facts); samples.ts turns that into samples. The one
  * counter decision made here: a restart marks every counter of the target to restart at its next reading.
@@ -79,7 +81,7 @@ export class TargetStates {
       const session = openSession(o.credential, { address: target.address, port: o.port, timeoutMs: spec.timeoutMs, retries: o.retries });
       // A socket error or an unparseable datagram must not crash the daemon; the request then times out.
       session.on('error', () => undefined);
-      st = { sessionKey: key, session, counters: new CounterTracker(), indicators: new Map(), useFallback: new Set(), discontinuity: new Map() };
+      st = { sessionKey: key, session, counters: new CounterTracker(), indicators: new Map(), useFallback: new Set(), discontinuity: new Map(), sources: new Map() };
       this.states.set(target.name, st);
     }
     return st;
@@ -189,6 +191,35 @@ function switchFallbacks(plan: Plan, st: TargetState, data: ColumnData): string[
   return [...new Set(missing)];
 }
 
+/**
+ * The fallback values to GET: rows a walked, non-empty main column lacks (while other columns have them),
+ * for metrics whose fallback column was not walked in this poll. OID → [fallback column, row].
+ */
+function rowFallbacks(plan: Plan, data: ColumnData, rows: ReadonlyMap<string, ReadonlySet<string>>): Map<string, [string, string]> {
+  const wanted = new Map<string, [string, string]>();
+  for (const pt of plan.tables) {
+    for (const { m } of pt.metrics) {
+      if (!m.fallback_oid || data.has(m.fallback_oid)) continue;
+      const main = data.get(m.oid);
+      if (!main || main.size === 0) continue;
+      for (const i of rows.get(pt.key)!) if (!main.has(i)) wanted.set(`${m.fallback_oid}.${i}`, [m.fallback_oid, i]);
+    }
+  }
+  return wanted;
+}
+
+/** GET the per-row fallbacks into `data`, as columns holding just those rows. */
+async function readRowFallbacks(st: TargetState, wanted: ReadonlyMap<string, [string, string]>, data: ColumnData, o: PollOptions): Promise<void> {
+  const got = await getScalars(st.session, [...wanted.keys()], o.walk);
+  for (const [oid, [column, row]] of wanted) {
+    const v = got.get(oid);
+    if (v === undefined || v === null) continue;
+    let col = data.get(column);
+    if (!col) data.set(column, (col = new Map<string, RawValue>()));
+    col.set(row, v);
+  }
+}
+
 /** A row the label cache has not seen means the table changed under us: the reason to read the labels now. */
 function unknownRow(plan: Plan, slow: SlowCache, rows: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
   for (const pt of plan.tables) {
@@ -215,7 +246,11 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
   const fallbacks = switchFallbacks(plan, st, data);
   if (fallbacks.length > 0) for (const [c, r] of await walkColumns(st.session, fallbacks, o.walk)) data.set(c, r);
 
-  const rows = tableRows(plan, data, st.useFallback);
+  // Rows with no value in a main column that other rows have: their fallback values, in one GET.
+  const perRow = rowFallbacks(plan, data, tableRows(plan, data));
+  if (perRow.size > 0) await readRowFallbacks(st, perRow, data, o);
+
+  const rows = tableRows(plan, data);
   if (!refresh && st.slow) {
     reason = unknownRow(plan, st.slow, rows);
     if (reason) {
@@ -232,7 +267,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
     st.slowKey = plan.slowColumns.join(',');
   }
   return {
-    raw: { scalars, columns: data, labelCache: st.slow?.data, rows, fallback: st.useFallback, rebooted },
+    raw: { scalars, columns: data, labelCache: st.slow?.data, rows, rebooted },
     labelRefresh: refresh,
     refreshReason: reason,
   };

@@ -105,8 +105,13 @@ const variant = z.strictObject(conversion);
 const metric = z
   .strictObject({
     oid,
-    /** Read this column instead when the agent has no `oid` column (e.g. ifInOctets for ifHCInOctets). */
+    /**
+     * Read this column instead, row by row, where the agent has no `oid` value (e.g. ifInOctets for
+     * ifHCInOctets: a port with only 32-bit counters next to 64-bit ones).
+     */
     fallback_oid: oid.optional(),
+    /** `scale` for values read from `fallback_oid`, when its unit differs (ifSpeed bit/s for ifHighSpeed Mbit/s). */
+    fallback_scale: z.number().optional(),
     metric: metricName,
     type: z.enum(['counter', 'gauge']),
     ...conversion,
@@ -136,6 +141,7 @@ const metric = z
   .superRefine((m, ctx) => {
     if ((m.variant_field === undefined) !== (m.variants === undefined)) ctx.addIssue({ code: 'custom', message: 'variant_field and variants go together' });
     if (m.rate_ceiling && m.type !== 'counter') ctx.addIssue({ code: 'custom', message: 'rate_ceiling is for counters' });
+    if (m.fallback_scale !== undefined && !m.fallback_oid) ctx.addIssue({ code: 'custom', message: 'fallback_scale needs fallback_oid' });
   });
 export type ProfileMetric = z.output<typeof metric>;
 
@@ -238,7 +244,7 @@ function fieldValues(spec: FieldSpec): (string | number)[] | undefined {
   else if (spec.value !== undefined) out = [spec.value];
   else if (spec.first_of) {
     const alts = spec.first_of.map(fieldValues);
-    out = alts.every((a) => a !== undefined) ? alts.flat() as (string | number)[] : undefined;
+    out = alts.every((a) => a !== undefined) ? alts.flat<(string | number)[][]>() : undefined;
   }
   if (out && spec.default !== undefined) out.push(spec.default);
   return out ? [...new Set(out)] : undefined;
@@ -266,7 +272,7 @@ export function profileMetricNames(p: Profile): ConcreteMetric[] {
     for (const m of t.metrics) {
       let names = [m.metric];
       for (const ph of placeholders(m.metric)) {
-        const values = t.fields[ph] ? fieldValues(t.fields[ph]!) : undefined;
+        const values = t.fields[ph] ? fieldValues(t.fields[ph]) : undefined;
         if (!values) throw new Error(`profile ${p.name}: metric ${m.metric}: field ${ph} has no finite set of values (use map or match)`);
         names = names.flatMap((n) => values.map((v) => n.replaceAll(`{${ph}}`, String(v))));
       }
