@@ -6,7 +6,7 @@
  *   samples.ts  raw data + counter state → samples (pure: no I/O, no clock)
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
  */
-import type { Probe, Sample, Target } from '../../src/types.js';
+import { withPartial, type Probe, type ProbeSamples, type Target } from '../../src/types.js';
 import type { ProbeLog } from '../kind.js';
 import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
@@ -44,18 +44,25 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const states = new TargetStates();
   const planFor = planCache(profiles);
 
-  async function run(target: Target, spec: SnmpSpec, signal: AbortSignal): Promise<Sample[]> {
+  async function run(target: Target, spec: SnmpSpec, signal: AbortSignal): Promise<ProbeSamples> {
     const o = spec.options;
     const plan = planFor(o.profiles);
     const st = states.stateFor(target, spec);
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
-      const { raw, labelRefresh, refreshReason, rediscovered } = await pollRecovering(plan, st, { walk, labelRefreshMs, now });
-      if (rediscovered) log('warn', `agent ${target.name} (${target.address}:${o.port}): ${rediscovered}`);
+      const { raw, labelRefresh, refreshReason, rediscovered, partial } = await pollRecovering(plan, st, { walk, labelRefreshMs, now });
+      const agent = `agent ${target.name} (${target.address}:${o.port})`;
+      if (rediscovered) log('warn', `${agent}: ${rediscovered}`);
+      // Said once when it starts (or its reason changes) and once when it ends, not at every poll.
+      if (partial?.message !== st.partial?.message) {
+        if (partial) log('warn', `${agent}: partial answer (${partial.reason}): ${partial.message}`);
+        else log('info', `${agent}: complete answers again`);
+      }
+      st.partial = partial;
       const samples = buildSamples(plan, raw, st, now());
       st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: { ...st.counters.stats }, samples: samples.length };
-      return samples;
+      return withPartial(samples, partial);
     } catch (err) {
       st.last = { walk: stats, labelRefresh: false, rebooted: false, counters: { ...st.counters.stats }, samples: 0 };
       throw describeError(err, { target, options: o, timeoutMs: spec.timeoutMs });

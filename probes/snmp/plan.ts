@@ -40,6 +40,8 @@ export interface Plan {
   tables: PlanTable[];
   /** Scalar OIDs GET every cycle; a change re-walks the slow columns. */
   indicators: string[];
+  /** Row-count scalars (ifNumber), GET every cycle to check the tables against. */
+  rowCounts: string[];
   /** The slow columns of every table, deduplicated. */
   slowColumns: string[];
 }
@@ -82,6 +84,7 @@ export function compilePlan(profiles: readonly Profile[]): Plan {
     scalars: profiles.flatMap((p) => p.scalars),
     tables,
     indicators: [...new Set(tables.flatMap((t) => t.t.change_indicators))],
+    rowCounts: [...new Set(tables.flatMap((t) => (t.t.row_count_oid ? [t.t.row_count_oid] : [])))],
     slowColumns: [...new Set(tables.flatMap((t) => t.slow))],
   };
 }

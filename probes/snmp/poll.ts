@@ -16,7 +16,7 @@
  */
 import type snmp from 'net-snmp';
 import type { SnmpProbeOptions } from '../../src/config/model.js';
-import type { Target } from '../../src/types.js';
+import type { ProbePartial, Target } from '../../src/types.js';
 import type { SnmpSpec } from './kind.js';
 import { CounterTracker, type CounterStats } from './counters.js';
 import { rawToLabel, toNumber } from './fields.js';
@@ -58,6 +58,8 @@ export interface TargetState extends CounterState {
   useFallback: Set<string>;
   /** SNMPv3: the agent's engine as of the last successful poll (to say what changed when it is lost). */
   engine?: EngineInfo;
+  /** The last poll's partial status, so it is logged when it changes, not at every poll. */
+  partial?: ProbePartial;
   last?: SnmpPollInfo;
 }
 
@@ -104,6 +106,26 @@ export interface PollResult {
   raw: RawPoll;
   labelRefresh: boolean;
   refreshReason?: string;
+  /** The agent's answers contradict themselves: what was read is right, but not everything was read. */
+  partial?: ProbePartial;
+}
+
+/**
+ * Is this poll partial? A table with fewer or more rows than its row-count scalar says (ifNumber 32, one
+ * broken table served), or replies that broke the protocol (non-increasing OIDs, no progress: the walker
+ * cut those columns short).
+ */
+export function partialOf(plan: Plan, scalars: ReadonlyMap<string, RawValue | undefined>, rows: ReadonlyMap<string, ReadonlySet<string>>, stats: WalkStats): ProbePartial | undefined {
+  for (const pt of plan.tables) {
+    if (!pt.t.row_count_oid) continue;
+    const said = toNumber(scalars.get(pt.t.row_count_oid) ?? undefined);
+    const got = rows.get(pt.key)?.size ?? 0;
+    if (said !== undefined && said !== got)
+      return { reason: 'row_count', message: `${pt.t.row_count_oid} says ${said} rows, the agent served ${got} in ${pt.t.name} (a broken or truncated table)` };
+  }
+  if (stats.anomalies > 0)
+    return { reason: 'broken_column', message: `${stats.anomalies} replies broke the protocol (OIDs not increasing, or no progress): the columns concerned were cut short` };
+  return undefined;
 }
 
 function uptimeWentBack(st: TargetState, uptime: number | undefined, t: number): boolean {
@@ -116,7 +138,7 @@ function uptimeWentBack(st: TargetState, uptime: number | undefined, t: number):
 
 /** sysUpTime, the plan's scalars (and their fallbacks) and the change indicators: one GET. */
 function scalarOids(plan: Plan): string[] {
-  const oids = new Set<string>([SYS_UPTIME, ...plan.indicators]);
+  const oids = new Set<string>([SYS_UPTIME, ...plan.indicators, ...plan.rowCounts]);
   for (const s of plan.scalars) {
     oids.add(s.oid);
     if (s.fallback_oid) oids.add(s.fallback_oid);
@@ -270,6 +292,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
     raw: { scalars, columns: data, labelCache: st.slow?.data, rows, rebooted },
     labelRefresh: refresh,
     refreshReason: reason,
+    partial: partialOf(plan, scalars, rows, o.walk.stats),
   };
 }
 

@@ -14,6 +14,7 @@
  *       filter: [{field, in | not_in | present}]  rows failing a filter produce nothing
  *       change_indicators: [OID]          scalars GET every cycle; a change re-walks the label columns
  *       discontinuity_oid: OID            per-row column; a change resets the row's counters
+ *       row_count_oid: OID                scalar with the table's row count (ifNumber); a mismatch = partial
  *       metrics: [metric]                 value columns, walked every cycle
  * Columns used only by fields and labels are "slow": walked on the label schedule (and when a change
  * indicator, a reboot or an unknown row says the table changed), not every cycle.
@@ -175,6 +176,8 @@ const table = z
     change_indicators: z.array(oid).default([]),
     /** Per-row column; when its value changes the row's counters restart (ifCounterDiscontinuityTime). */
     discontinuity_oid: oid.optional(),
+    /** Scalar saying how many rows the table has (ifNumber), GET every cycle; a mismatch makes the poll "partial". */
+    row_count_oid: oid.optional(),
     metrics: z.array(metric).min(1),
   })
   .superRefine((t, ctx) => {

@@ -1,8 +1,9 @@
 /** Start/stop a Debian `snmpd` on a loopback high port with a temporary config (interop tests, benches). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './proc.js';
 
 export interface Snmpd {
   port: number;
@@ -59,15 +60,7 @@ export async function startSnmpd(o: { address?: string; port: number; prefix?: s
     env,
     child,
     log: () => out,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopChild(child, exited, dir),
   };
   // Ready when it answers a GET of sysUpTime.
   const deadline = Date.now() + 20_000;
