@@ -7,7 +7,12 @@
  * and the poll retried within the same run), and the one log line that says what happened.
  * Needs the `snmpd` and `snmp` packages: skipped with a loud warning when missing, a failure when CI=true.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import snmp from 'net-snmp';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireTool } from '../helpers/requireTool.js';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
@@ -15,6 +20,8 @@ import { openSession } from '../../probes/snmp/session.js';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import { freePort, pick, signal, snmpTarget } from '../kit/snmp-agent.js';
 import { SNMPD_USERS, snmpget, startSnmpd, type Snmpd } from '../kit/snmpd.js';
+import { startDaemon } from '../../src/daemon.js';
+import { request, waitFor } from '../security/helpers.js';
 
 const ok = requireTool({ commands: ['snmpd', 'snmpget'] }, 'SNMPv3 engine re-discovery against Debian snmpd');
 
@@ -108,4 +115,66 @@ describe.runIf(ok)('SNMPv3 engine re-discovery (Debian snmpd)', () => {
     const { target, spec } = snmpTarget(port, ['system'], { credential: { version: '3', security_level: 'authPriv', ...SNMPD_USERS.sha256 }, name: 'kit', timeoutMs: 1500 });
     expect(pick(await probe.run(target, spec, signal()), 'netmon_snmp_agent_uptime_seconds')).toBeDefined();
   });
+});
+
+/** The daemon's path: the scheduler's kept job after `POST /-/reload` must not poll with a stale session either. */
+describe.runIf(ok)('SNMPv3 engine re-discovery in the daemon, across POST /-/reload', () => {
+  it('an agent back with a new engine ID: no auth/protocol failure, polls go on, one log line', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'netmon-v3reload-'));
+    const config = join(dir, 'netmon.yaml');
+    writeFileSync(
+      config,
+      [
+        'server:\n  listen_address: 127.0.0.1\n  language: en',
+        'storage: { path: data/netmon.db }',
+        'simulate: { enabled: false }',
+        'sites:\n  - { id: dc, name: DC, group: datacentre }',
+        `credentials:\n  v3:\n    version: 3\n    username: ${USER.username}\n    security_level: authPriv\n    auth_protocol: sha\n    auth_key: ${USER.auth_key}\n    priv_protocol: aes\n    priv_key: ${USER.priv_key}`,
+        `targets:\n  - name: sw\n    address: 127.0.0.1\n    site: dc\n    role: switch\n    snmp: { credential: v3, port: ${port}, interval: 1s, timeout: 800ms, retries: 0 }`,
+        '',
+      ].join('\n'),
+    );
+    const lines: { msg?: string; target?: string; probe?: string; reason?: string }[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l) as (typeof lines)[number]);
+        cb();
+      },
+    });
+    let agent = await startSnmpd({ port, extraConfig: `${userConfig}\n${engine('netmon-old', 41).extraConfig}`, persistent: engine('netmon-old', 41).persistent });
+    const daemon = await startDaemon({ configFile: config, log: pino({ level: 'info' }, sink), port: 0 });
+    const metric = async (name: string) => {
+      const m = new RegExp(`^${name}\\{(?=[^}]*target="sw")(?=[^}]*probe="snmp")[^}]*\\} (\\S+)$`, 'm').exec((await request(daemon.url, '/metrics')).body);
+      return m ? Number(m[1]) : undefined;
+    };
+    const successAt = async (after: number) => {
+      const t = await metric('netmon_probe_last_success_timestamp_seconds');
+      return (await metric('netmon_probe_success')) === 1 && t !== undefined && t > after ? t : undefined;
+    };
+    try {
+      const first = await waitFor('a first successful v3 poll', () => successAt(0), 20_000);
+      await agent.stop();
+      const e = engine('netmon-new');
+      agent = await startSnmpd({ port, extraConfig: `${userConfig}\n${e.extraConfig}`, persistent: e.persistent });
+      const up = Date.now() / 1000;
+      const from = lines.length;
+      const reload = await request(daemon.url, '/-/reload', { method: 'POST' });
+      expect(reload.status).toBe(200);
+      expect(reload.body).toMatch(/1 unchanged/);
+      // Two successful polls after the new agent is up (and after the reload).
+      const t1 = await waitFor('a poll of the new agent', () => successAt(Math.max(first, up)), 20_000);
+      await waitFor('another poll of the new agent', () => successAt(t1), 20_000);
+      const after = lines.slice(from);
+      const lockout = after.filter((l) => l.msg === 'probe failed' && l.target === 'sw' && (l.reason === 'auth' || l.reason === 'protocol'));
+      expect(lockout).toEqual([]);
+      const said = lines.filter((l) => /engine ID changed from/.test(l.msg ?? ''));
+      expect(said).toHaveLength(1);
+      expect(said[0]!.msg).toMatch(/^agent sw \(127\.0\.0\.1:\d+\): SNMPv3 engine ID changed from [0-9a-f]+ to [0-9a-f]+ \(device replaced or reset\?\); re-discovered$/);
+    } finally {
+      await daemon.stop();
+      await agent.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
