@@ -2,7 +2,8 @@
  * The SNMP probe: reads a target's profiles (probes/profiles/*.yaml) over one session and turns the
  * answers into samples. This module only wires the steps, each in its own module:
  *   plan.ts     profiles → request plan (cached per profile list)
- *   poll.ts     per-target session state; GET, walks, HC fallback, label refresh policy → raw data
+ *   poll.ts     per-target session state; GET, walks, per-row fallbacks, label refresh policy, SNMPv3
+ *               engine re-discovery, partial status → raw data
  *   samples.ts  raw data + counter state → samples (pure: no I/O, no clock)
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
  */

@@ -253,7 +253,7 @@ function unknownRow(plan: Plan, slow: SlowCache, rows: ReadonlyMap<string, Reado
 }
 
 /** Poll one target: the GET, the walks, the fallback and label-refresh decisions; updates `st`. */
-export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult> {
+async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult> {
   const scalars = await getScalars(st.session, scalarOids(plan), o.walk);
   const t0 = o.now();
   const rebooted = noteUptime(st, scalars, t0);
@@ -297,7 +297,7 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
 }
 
 /** What a re-discovery found, in words for the log line. */
-export function engineChange(before: EngineInfo | undefined, after: EngineInfo | undefined): string {
+function engineChange(before: EngineInfo | undefined, after: EngineInfo | undefined): string {
   if (!before || !after) return `SNMPv3 engine out of the time window${after ? ` (engine ID ${after.id}, boots ${after.boots})` : ''}; re-discovered`;
   if (before.id !== after.id) return `SNMPv3 engine ID changed from ${before.id} to ${after.id} (device replaced or reset?); re-discovered`;
   if (after.boots < before.boots)

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { stopChild } from './proc.js';
 import { gunzipSync } from 'node:zlib';
 
-export const SNMPSIM_DATA = '/usr/share/doc/snmpsim/examples/data';
+const SNMPSIM_DATA = '/usr/share/doc/snmpsim/examples/data';
 
 export interface Snmpsim {
   port: number;
