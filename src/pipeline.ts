@@ -21,6 +21,7 @@ export const HEALTH_METRICS = {
   success: 'netmon_probe_success',
   duration: 'netmon_probe_duration_seconds',
   failure: 'netmon_probe_failure_info',
+  partial: 'netmon_probe_partial_info',
   lastSuccess: 'netmon_probe_last_success_timestamp_seconds',
 } as const;
 export const HEALTH_METRIC_NAMES: ReadonlySet<string> = new Set(Object.values(HEALTH_METRICS));
@@ -80,6 +81,16 @@ function healthSamples(r: ProbeResult, identity: Record<string, string>, lastSuc
       ts,
       type: 'gauge',
       help: 'Present (value 1) while a probe fails, with the failure reason (timeout, unreachable, auth, protocol, config, internal).',
+    });
+  }
+  if (r.partial && !r.error) {
+    out.push({
+      metric: HEALTH_METRICS.partial,
+      labels: { ...labels, reason: r.partial.reason },
+      value: 1,
+      ts,
+      type: 'gauge',
+      help: "Present (value 1) while a probe succeeds only partly: the device's answers contradict themselves (reason row_count, broken_column); see the log for what.",
     });
   }
   if (lastSuccessMs !== undefined) {

@@ -50,11 +50,11 @@ export async function probeOnce(opts: { configFile: string; target: string; json
   }
   results.sort((a, b) => target.probes.findIndex((p) => p.kind === a.kind) - target.probes.findIndex((p) => p.kind === b.kind));
   if (opts.json) {
-    const out = results.map((r) => ({ probe: r.kind, ok: !r.error, error: r.error?.message, reason: r.error?.reason, duration_ms: r.durationMs, samples: r.samples }));
+    const out = results.map((r) => ({ probe: r.kind, ok: !r.error, error: r.error?.message, reason: r.error?.reason, partial: r.partial, duration_ms: r.durationMs, samples: r.samples }));
     process.stdout.write(JSON.stringify({ target: target.name, results: out }, null, 2) + '\n');
   } else {
     for (const r of results) {
-      process.stdout.write(`# probe ${r.kind}: ${r.error ? `FAILED (${r.error.reason}): ${r.error.message}` : `ok, ${r.samples.length} samples`} in ${r.durationMs} ms\n`);
+      process.stdout.write(`# probe ${r.kind}: ${r.error ? `FAILED (${r.error.reason}): ${r.error.message}` : `ok, ${r.samples.length} samples${r.partial ? ` (PARTIAL, ${r.partial.reason}: ${r.partial.message})` : ''}`} in ${r.durationMs} ms\n`);
     }
     process.stdout.write(await exporter.renderText());
   }

@@ -5,7 +5,7 @@
  * batch (`runMany`, e.g. fping) get one job per interval for all their targets.
  */
 import { createHash } from 'node:crypto';
-import type { Probe, ProbeKindName, ProbeSpec, Sample, SpecOf, Target } from './types.js';
+import type { Probe, ProbeKindName, ProbePartial, ProbeSpec, Sample, SpecOf, Target } from './types.js';
 import { ProbeError } from './types.js';
 import { probeFor, type ProbeSet } from '../probes/registry.js';
 
@@ -38,6 +38,8 @@ export interface ProbeResult {
   spec: ProbeSpec;
   samples: Sample[];
   error?: ProbeError;
+  /** The run succeeded but read less than the device says it has (from the probe's ProbeSamples). */
+  partial?: ProbePartial;
   scheduledAt: number;
   startedAt: number;
   durationMs: number;
@@ -272,7 +274,7 @@ export class Scheduler {
       const durationMs = Date.now() - startedAt;
       for (const r of results) {
         if (r.error) this.opts.log?.('warn', 'probe failed', { target: r.item.target.name, probe: job.kind, reason: r.error.reason, err: r.error.message });
-        emit({ target: r.item.target, kind: job.kind, spec: r.item.spec, samples: r.samples, error: r.error, scheduledAt, startedAt, durationMs });
+        emit({ target: r.item.target, kind: job.kind, spec: r.item.spec, samples: r.samples, error: r.error, partial: r.partial, scheduledAt, startedAt, durationMs });
       }
     } catch (err) {
       // A consumer threw: report it, never let it kill the schedule.
@@ -305,7 +307,8 @@ export class Scheduler {
     return Promise.all(
       mine.map(async (item) => {
         try {
-          return { item, samples: await probe.run(item.target, item.spec, signal) };
+          const samples = await probe.run(item.target, item.spec, signal);
+          return { item, samples: [...samples], partial: samples.partial };
         } catch (err) {
           return { item, samples: [], error: asProbeError(err) };
         }
@@ -315,7 +318,7 @@ export class Scheduler {
 }
 
 type JobItem = { target: Target; spec: ProbeSpec };
-type ItemResult = { item: JobItem; samples: Sample[]; error?: ProbeError };
+type ItemResult = { item: JobItem; samples: Sample[]; error?: ProbeError; partial?: ProbePartial };
 
 function asProbeError(err: unknown): ProbeError {
   if (err instanceof ProbeError) return err;

@@ -55,9 +55,29 @@ export type SpecOf<K extends ProbeKindName> = Extract<ProbeSpec, { kind: K }>;
  */
 export interface Probe<S extends ProbeSpec = ProbeSpec> {
   readonly kind: S['kind'];
-  run(target: Target, spec: S, signal: AbortSignal): Promise<Sample[]>;
+  run(target: Target, spec: S, signal: AbortSignal): Promise<ProbeSamples>;
   /** Release sockets, child processes, caches. */
   close?(): Promise<void>;
+}
+
+/**
+ * A run that succeeded but could not read everything the device says it has: its answers contradict
+ * themselves (e.g. ifNumber says 32 interfaces, the table has none). The pipeline exports it as
+ * `netmon_probe_partial_info{reason}`; `netmon_probe_success` stays 1 (what was read is right).
+ */
+export interface ProbePartial {
+  /** Short code, a label value: `row_count`, `broken_column`... */
+  reason: string;
+  /** For the operator: what contradicts what. */
+  message: string;
+}
+
+/** What `Probe.run` resolves to: samples, flagged `partial` when the run read less than it should have. */
+export type ProbeSamples = Sample[] & { partial?: ProbePartial };
+
+/** Flag a run's samples as partial (the scheduler copies the flag onto the ProbeResult). */
+export function withPartial(samples: Sample[], partial: ProbePartial | undefined): ProbeSamples {
+  return partial ? Object.assign(samples, { partial }) : samples;
 }
 
 /** A probe failure with a short reason code operators and `netmon_probe_success` can read. */

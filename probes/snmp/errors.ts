@@ -7,6 +7,7 @@
 import type { SnmpProbeOptions } from '../../src/config/model.js';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import { ProbeError, type Target } from '../../src/types.js';
+import { isStaleEngineError } from './session.js';
 
 export interface ErrorContext {
   target: Pick<Target, 'name' | 'address'>;
@@ -54,6 +55,13 @@ export function describeError(err: unknown, ctx: ErrorContext): ProbeError {
     );
   }
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return new ProbeError('timeout', `deadline reached polling ${target.name}`);
+  if (isStaleEngineError(err)) {
+    // Still out of the time window after a fresh discovery (poll.ts retried once): the keys are not the problem.
+    return new ProbeError(
+      'protocol',
+      `SNMPv3 engine of ${target.name} (${target.address}:${o.port}) is outside the time window even after re-discovering it: ${msg}; the agent's engine boots/time misbehave (a clock or persistent-state problem on the device), not the keys`,
+    );
+  }
   if (e?.name === 'ResponseInvalidError' && (e.code === 5 || /digest|unknown user|decrypt|security level|time window|engine/i.test(msg))) {
     return new ProbeError('auth', `SNMPv3 security error from ${target.name} (${target.address}:${o.port}): ${msg}; check the user, keys and protocols of credential ${o.credentialName}`);
   }

@@ -7,7 +7,9 @@
 import { ProbeError } from '../../src/types.js';
 import { FieldSet, templateOf } from './fields.js';
 import { placeholders, type Profile, type ProfileMetric, type ProfileTable } from './profile.js';
-import type { ColumnData } from './walk.js';
+import type { RawValue } from './walk.js';
+
+type ReadonlyColumns = ReadonlyMap<string, ReadonlyMap<string, RawValue>>;
 
 export type Template = ReturnType<typeof templateOf>;
 /** Where a label's value comes from: a column of the row, or a field. */
@@ -15,6 +17,8 @@ export type LabelSource = { label: string; column?: string; field?: string };
 
 export interface PlanMetric {
   m: ProfileMetric;
+  /** The metric as read from its fallback column (`fallback_scale` applied), for rows that lack `m.oid`. */
+  fb?: ProfileMetric;
   /** The metric name's {field} template, when it has placeholders. */
   template?: Template;
 }
@@ -36,6 +40,8 @@ export interface Plan {
   tables: PlanTable[];
   /** Scalar OIDs GET every cycle; a change re-walks the slow columns. */
   indicators: string[];
+  /** Row-count scalars (ifNumber), GET every cycle to check the tables against. */
+  rowCounts: string[];
   /** The slow columns of every table, deduplicated. */
   slowColumns: string[];
 }
@@ -55,12 +61,19 @@ export function compilePlan(profiles: readonly Profile[]): Plan {
       if (t.discontinuity_oid) fast.add(t.discontinuity_oid);
       const slow = new Set<string>(fields.columns());
       for (const l of [...labels, ...info]) if (l.column) slow.add(l.column);
-      for (const c of fast) slow.delete(c);
+      // A fallback column a field also reads (ifSpeed, for the speed ceiling) stays on the slow schedule:
+      // it is walked as a value only for the rows (or agents) that lack the main column.
+      for (const m of t.metrics) slow.delete(m.oid);
+      if (t.discontinuity_oid) slow.delete(t.discontinuity_oid);
       tables.push({
         t,
         key: `${p.name}/${t.name}`,
         fields,
-        metrics: t.metrics.map((m) => ({ m, template: placeholders(m.metric).length ? templateOf(m.metric) : undefined })),
+        metrics: t.metrics.map((m) => ({
+          m,
+          fb: m.fallback_oid ? { ...m, oid: m.fallback_oid, scale: m.fallback_scale ?? m.scale } : undefined,
+          template: placeholders(m.metric).length ? templateOf(m.metric) : undefined,
+        })),
         labels,
         info,
         slow: [...slow],
@@ -71,6 +84,7 @@ export function compilePlan(profiles: readonly Profile[]): Plan {
     scalars: profiles.flatMap((p) => p.scalars),
     tables,
     indicators: [...new Set(tables.flatMap((t) => t.t.change_indicators))],
+    rowCounts: [...new Set(tables.flatMap((t) => (t.t.row_count_oid ? [t.t.row_count_oid] : [])))],
     slowColumns: [...new Set(tables.flatMap((t) => t.slow))],
   };
 }
@@ -93,17 +107,27 @@ export function planCache(profiles: ReadonlyMap<string, Profile>): (names: reado
   };
 }
 
-/** The column a metric is read from: its fallback (32-bit) column once the agent has shown it lacks the main one. */
-export function columnOf(m: ProfileMetric, fallback: ReadonlySet<string>): string {
-  return m.fallback_oid && fallback.has(m.oid) ? m.fallback_oid : m.oid;
+/**
+ * Where a row's value of a metric comes from: the main column, else (row by row) the fallback column, so
+ * a port with only 32-bit counters on an agent that has 64-bit ones for the others still gets its series.
+ */
+export function rowValue(pm: PlanMetric, data: ReadonlyColumns, index: string): { value: RawValue; column: string; m: ProfileMetric } | undefined {
+  const main = data.get(pm.m.oid)?.get(index);
+  if (main !== undefined && main !== null) return { value: main, column: pm.m.oid, m: pm.m };
+  if (!pm.fb) return undefined;
+  const fb = data.get(pm.fb.oid)?.get(index);
+  return fb === undefined || fb === null ? undefined : { value: fb, column: pm.fb.oid, m: pm.fb };
 }
 
-/** table key → the row indexes any of its value columns has in `data`. */
-export function tableRows(plan: Plan, data: ColumnData, fallback: ReadonlySet<string>): Map<string, Set<string>> {
+/** table key → the row indexes any of its value columns (main or fallback) has in `data`. */
+export function tableRows(plan: Plan, data: ReadonlyColumns): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const pt of plan.tables) {
     const rows = new Set<string>();
-    for (const { m } of pt.metrics) for (const i of data.get(columnOf(m, fallback))?.keys() ?? []) rows.add(i);
+    for (const { m } of pt.metrics) {
+      for (const i of data.get(m.oid)?.keys() ?? []) rows.add(i);
+      if (m.fallback_oid) for (const i of data.get(m.fallback_oid)?.keys() ?? []) rows.add(i);
+    }
     out.set(pt.key, rows);
   }
   return out;

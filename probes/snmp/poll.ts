@@ -7,20 +7,22 @@
  *      they are due: on the first poll, after a restart, when a change indicator changed, every
  *      `labelRefreshMs`, or when a row shows up that the label cache does not know (then a second walk).
  *   3. an HC (64-bit) column the agent lacks: its 32-bit fallback is walked in the same poll, and from
- *      then on instead (the HC column is tried again whenever the labels are refreshed).
+ *      then on instead (the HC column is tried again whenever the labels are refreshed). Rows the HC
+ *      column lacks while others have it (a Cisco Nu0 or StackPort next to 64-bit ports): their fallback
+ *      values are read with one GET in the same poll. Fallbacks are per row (plan.ts rowValue).
  *
  * It returns raw data only (values, label cache, facts); samples.ts turns that into samples. The one
  * counter decision made here: a restart marks every counter of the target to restart at its next reading.
  */
 import type snmp from 'net-snmp';
 import type { SnmpProbeOptions } from '../../src/config/model.js';
-import type { Target } from '../../src/types.js';
+import type { ProbePartial, Target } from '../../src/types.js';
 import type { SnmpSpec } from './kind.js';
 import { CounterTracker, type CounterStats } from './counters.js';
 import { rawToLabel, toNumber } from './fields.js';
 import { tableRows, type Plan } from './plan.js';
 import type { CounterState, RawPoll } from './samples.js';
-import { openSession } from './session.js';
+import { engineOf, forgetEngine, isStaleEngineError, openSession, type EngineInfo } from './session.js';
 import { getScalars, walkColumns, type ColumnData, type RawValue, type WalkOptions, type WalkStats } from './walk.js';
 
 export const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
@@ -54,6 +56,10 @@ export interface TargetState extends CounterState {
   indicators: Map<string, string>;
   /** Columns the agent lacks, for which the fallback column is read instead. */
   useFallback: Set<string>;
+  /** SNMPv3: the agent's engine as of the last successful poll (to say what changed when it is lost). */
+  engine?: EngineInfo;
+  /** The last poll's partial status, so it is logged when it changes, not at every poll. */
+  partial?: ProbePartial;
   last?: SnmpPollInfo;
 }
 
@@ -77,7 +83,7 @@ export class TargetStates {
       const session = openSession(o.credential, { address: target.address, port: o.port, timeoutMs: spec.timeoutMs, retries: o.retries });
       // A socket error or an unparseable datagram must not crash the daemon; the request then times out.
       session.on('error', () => undefined);
-      st = { sessionKey: key, session, counters: new CounterTracker(), indicators: new Map(), useFallback: new Set(), discontinuity: new Map() };
+      st = { sessionKey: key, session, counters: new CounterTracker(), indicators: new Map(), useFallback: new Set(), discontinuity: new Map(), sources: new Map() };
       this.states.set(target.name, st);
     }
     return st;
@@ -100,6 +106,26 @@ export interface PollResult {
   raw: RawPoll;
   labelRefresh: boolean;
   refreshReason?: string;
+  /** The agent's answers contradict themselves: what was read is right, but not everything was read. */
+  partial?: ProbePartial;
+}
+
+/**
+ * Is this poll partial? A table with fewer or more rows than its row-count scalar says (ifNumber 32, one
+ * broken table served), or replies that broke the protocol (non-increasing OIDs, no progress: the walker
+ * cut those columns short).
+ */
+export function partialOf(plan: Plan, scalars: ReadonlyMap<string, RawValue | undefined>, rows: ReadonlyMap<string, ReadonlySet<string>>, stats: WalkStats): ProbePartial | undefined {
+  for (const pt of plan.tables) {
+    if (!pt.t.row_count_oid) continue;
+    const said = toNumber(scalars.get(pt.t.row_count_oid) ?? undefined);
+    const got = rows.get(pt.key)?.size ?? 0;
+    if (said !== undefined && said !== got)
+      return { reason: 'row_count', message: `${pt.t.row_count_oid} says ${said} rows, the agent served ${got} in ${pt.t.name} (a broken or truncated table)` };
+  }
+  if (stats.anomalies > 0)
+    return { reason: 'broken_column', message: `${stats.anomalies} replies broke the protocol (OIDs not increasing, or no progress): the columns concerned were cut short` };
+  return undefined;
 }
 
 function uptimeWentBack(st: TargetState, uptime: number | undefined, t: number): boolean {
@@ -112,7 +138,7 @@ function uptimeWentBack(st: TargetState, uptime: number | undefined, t: number):
 
 /** sysUpTime, the plan's scalars (and their fallbacks) and the change indicators: one GET. */
 function scalarOids(plan: Plan): string[] {
-  const oids = new Set<string>([SYS_UPTIME, ...plan.indicators]);
+  const oids = new Set<string>([SYS_UPTIME, ...plan.indicators, ...plan.rowCounts]);
   for (const s of plan.scalars) {
     oids.add(s.oid);
     if (s.fallback_oid) oids.add(s.fallback_oid);
@@ -187,6 +213,35 @@ function switchFallbacks(plan: Plan, st: TargetState, data: ColumnData): string[
   return [...new Set(missing)];
 }
 
+/**
+ * The fallback values to GET: rows a walked, non-empty main column lacks (while other columns have them),
+ * for metrics whose fallback column was not walked in this poll. OID → [fallback column, row].
+ */
+function rowFallbacks(plan: Plan, data: ColumnData, rows: ReadonlyMap<string, ReadonlySet<string>>): Map<string, [string, string]> {
+  const wanted = new Map<string, [string, string]>();
+  for (const pt of plan.tables) {
+    for (const { m } of pt.metrics) {
+      if (!m.fallback_oid || data.has(m.fallback_oid)) continue;
+      const main = data.get(m.oid);
+      if (!main || main.size === 0) continue;
+      for (const i of rows.get(pt.key)!) if (!main.has(i)) wanted.set(`${m.fallback_oid}.${i}`, [m.fallback_oid, i]);
+    }
+  }
+  return wanted;
+}
+
+/** GET the per-row fallbacks into `data`, as columns holding just those rows. */
+async function readRowFallbacks(st: TargetState, wanted: ReadonlyMap<string, [string, string]>, data: ColumnData, o: PollOptions): Promise<void> {
+  const got = await getScalars(st.session, [...wanted.keys()], o.walk);
+  for (const [oid, [column, row]] of wanted) {
+    const v = got.get(oid);
+    if (v === undefined || v === null) continue;
+    let col = data.get(column);
+    if (!col) data.set(column, (col = new Map<string, RawValue>()));
+    col.set(row, v);
+  }
+}
+
 /** A row the label cache has not seen means the table changed under us: the reason to read the labels now. */
 function unknownRow(plan: Plan, slow: SlowCache, rows: ReadonlyMap<string, ReadonlySet<string>>): string | undefined {
   for (const pt of plan.tables) {
@@ -198,7 +253,7 @@ function unknownRow(plan: Plan, slow: SlowCache, rows: ReadonlyMap<string, Reado
 }
 
 /** Poll one target: the GET, the walks, the fallback and label-refresh decisions; updates `st`. */
-export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult> {
+async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult> {
   const scalars = await getScalars(st.session, scalarOids(plan), o.walk);
   const t0 = o.now();
   const rebooted = noteUptime(st, scalars, t0);
@@ -213,7 +268,11 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
   const fallbacks = switchFallbacks(plan, st, data);
   if (fallbacks.length > 0) for (const [c, r] of await walkColumns(st.session, fallbacks, o.walk)) data.set(c, r);
 
-  const rows = tableRows(plan, data, st.useFallback);
+  // Rows with no value in a main column that other rows have: their fallback values, in one GET.
+  const perRow = rowFallbacks(plan, data, tableRows(plan, data));
+  if (perRow.size > 0) await readRowFallbacks(st, perRow, data, o);
+
+  const rows = tableRows(plan, data);
   if (!refresh && st.slow) {
     reason = unknownRow(plan, st.slow, rows);
     if (reason) {
@@ -230,8 +289,41 @@ export async function pollTarget(plan: Plan, st: TargetState, o: PollOptions): P
     st.slowKey = plan.slowColumns.join(',');
   }
   return {
-    raw: { scalars, columns: data, labelCache: st.slow?.data, rows, fallback: st.useFallback, rebooted },
+    raw: { scalars, columns: data, labelCache: st.slow?.data, rows, rebooted },
     labelRefresh: refresh,
     refreshReason: reason,
+    partial: partialOf(plan, scalars, rows, o.walk.stats),
   };
+}
+
+/** What a re-discovery found, in words for the log line. */
+function engineChange(before: EngineInfo | undefined, after: EngineInfo | undefined): string {
+  if (!before || !after) return `SNMPv3 engine out of the time window${after ? ` (engine ID ${after.id}, boots ${after.boots})` : ''}; re-discovered`;
+  if (before.id !== after.id) return `SNMPv3 engine ID changed from ${before.id} to ${after.id} (device replaced or reset?); re-discovered`;
+  if (after.boots < before.boots)
+    return `SNMPv3 engine boots went back from ${before.boots} to ${after.boots} (agent restarted without its persistent state?); re-discovered`;
+  if (after.boots === before.boots && after.time < before.time)
+    return `SNMPv3 engine time went back from ${before.time} s to ${after.time} s with boots ${after.boots} (agent restarted without its persistent state?); re-discovered`;
+  return `SNMPv3 engine ${after.id} was outside the time window (boots ${before.boots} → ${after.boots}); re-discovered`;
+}
+
+/**
+ * pollTarget, recovering once from a lost SNMPv3 engine: when the agent says (or its reply shows) that our
+ * notion of its engine is stale, forget the engine, let net-snmp discover it again, and retry the poll in
+ * the same run, so a replaced or reset device misses no poll. `rediscovered` says what changed (for one
+ * log line). A second failure is the poll's error as usual.
+ */
+export async function pollRecovering(plan: Plan, st: TargetState, o: PollOptions): Promise<PollResult & { rediscovered?: string }> {
+  let result: PollResult;
+  let rediscovered: string | undefined;
+  try {
+    result = await pollTarget(plan, st, o);
+  } catch (err) {
+    if (!isStaleEngineError(err)) throw err;
+    forgetEngine(st.session);
+    result = await pollTarget(plan, st, o);
+    rediscovered = engineChange(st.engine, engineOf(st.session));
+  }
+  st.engine = engineOf(st.session);
+  return { ...result, rediscovered };
 }

@@ -14,6 +14,7 @@
  *       filter: [{field, in | not_in | present}]  rows failing a filter produce nothing
  *       change_indicators: [OID]          scalars GET every cycle; a change re-walks the label columns
  *       discontinuity_oid: OID            per-row column; a change resets the row's counters
+ *       row_count_oid: OID                scalar with the table's row count (ifNumber); a mismatch = partial
  *       metrics: [metric]                 value columns, walked every cycle
  * Columns used only by fields and labels are "slow": walked on the label schedule (and when a change
  * indicator, a reboot or an unknown row says the table changed), not every cycle.
@@ -105,8 +106,13 @@ const variant = z.strictObject(conversion);
 const metric = z
   .strictObject({
     oid,
-    /** Read this column instead when the agent has no `oid` column (e.g. ifInOctets for ifHCInOctets). */
+    /**
+     * Read this column instead, row by row, where the agent has no `oid` value (e.g. ifInOctets for
+     * ifHCInOctets: a port with only 32-bit counters next to 64-bit ones).
+     */
     fallback_oid: oid.optional(),
+    /** `scale` for values read from `fallback_oid`, when its unit differs (ifSpeed bit/s for ifHighSpeed Mbit/s). */
+    fallback_scale: z.number().optional(),
     metric: metricName,
     type: z.enum(['counter', 'gauge']),
     ...conversion,
@@ -136,6 +142,7 @@ const metric = z
   .superRefine((m, ctx) => {
     if ((m.variant_field === undefined) !== (m.variants === undefined)) ctx.addIssue({ code: 'custom', message: 'variant_field and variants go together' });
     if (m.rate_ceiling && m.type !== 'counter') ctx.addIssue({ code: 'custom', message: 'rate_ceiling is for counters' });
+    if (m.fallback_scale !== undefined && !m.fallback_oid) ctx.addIssue({ code: 'custom', message: 'fallback_scale needs fallback_oid' });
   });
 export type ProfileMetric = z.output<typeof metric>;
 
@@ -169,6 +176,8 @@ const table = z
     change_indicators: z.array(oid).default([]),
     /** Per-row column; when its value changes the row's counters restart (ifCounterDiscontinuityTime). */
     discontinuity_oid: oid.optional(),
+    /** Scalar saying how many rows the table has (ifNumber), GET every cycle; a mismatch makes the poll "partial". */
+    row_count_oid: oid.optional(),
     metrics: z.array(metric).min(1),
   })
   .superRefine((t, ctx) => {

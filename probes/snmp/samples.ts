@@ -11,7 +11,7 @@
 import type { Sample } from '../../src/types.js';
 import type { CounterTracker } from './counters.js';
 import { rawToLabel, toNumber, type ColumnView, type Row } from './fields.js';
-import { columnOf, type LabelSource, type Plan } from './plan.js';
+import { rowValue, type LabelSource, type Plan } from './plan.js';
 import type { ProfileMetric, ProfileTable } from './profile.js';
 import type { RawValue } from './walk.js';
 
@@ -32,8 +32,6 @@ export interface RawPoll {
   labelCache?: Columns;
   /** table key → row indexes present in the value columns. */
   rows: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Metric OIDs read from their fallback column. */
-  fallback: ReadonlySet<string>;
   /** sysUpTime went back (the counters were already told to restart). */
   rebooted: boolean;
 }
@@ -43,6 +41,11 @@ export interface CounterState {
   counters: CounterTracker;
   /** table key + row → last ifCounterDiscontinuityTime */
   discontinuity: Map<string, string>;
+  /**
+   * counter series → the column it was last read from. A row switching between its 64-bit and 32-bit
+   * column keeps one series, restarted (a counter reset) at the switch: never a false jump or wrap.
+   */
+  sources: Map<string, string>;
 }
 
 export function mwToDbm(mw: number): number {
@@ -133,7 +136,7 @@ function passes(t: ProfileTable, row: Row): boolean {
  * forgets the series and rows this poll no longer has.
  */
 export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: number): Sample[] {
-  const { columns: data, labelCache, rows: tableRows, fallback } = raw;
+  const { columns: data, labelCache, rows: tableRows } = raw;
   const view: ColumnView = (c) => data.get(c) ?? labelCache?.get(c);
   const samples: Sample[] = [];
   const seen = new Set<string>();
@@ -168,10 +171,9 @@ export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: 
         }
       }
       for (const pm of pt.metrics) {
-        const m = pm.m;
-        const column = columnOf(m, fallback);
-        const value = data.get(column)?.get(index);
-        if (value === undefined || value === null) continue;
+        const read = rowValue(pm, data, index);
+        if (!read) continue;
+        const { m, column, value } = read;
         const name = pm.template ? row.fill(pm.template) : m.metric;
         if (!name) continue;
         let v: number | undefined;
@@ -181,7 +183,11 @@ export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: 
             const f = toNumber(row.get(m.rate_ceiling.field));
             if (f !== undefined && f > 0) ceiling = f * m.rate_ceiling.scale;
           }
-          v = counterValue(state.counters, m, value, `${name}|${column}|${index}`, ts, ceiling, resetRow, seen);
+          // Keyed by the main column, whichever column this row was read from; a switch restarts the series.
+          const key = `${name}|${pm.m.oid}|${index}`;
+          const switched = state.sources.has(key) && state.sources.get(key) !== column;
+          state.sources.set(key, column);
+          v = counterValue(state.counters, m, value, key, ts, ceiling, resetRow || switched, seen);
         } else v = gaugeValue(m, value, row);
         if (v === undefined) continue;
         const sampleLabels = Object.keys(m.const_labels).length ? { ...labels, ...m.const_labels } : labels;
@@ -195,6 +201,7 @@ export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: 
     }
   }
   state.counters.retain(seen);
+  for (const k of state.sources.keys()) if (!seen.has(k)) state.sources.delete(k);
   for (const k of state.discontinuity.keys()) {
     const cut = k.lastIndexOf('|');
     if (!tableRows.get(k.slice(0, cut))?.has(k.slice(cut + 1))) state.discontinuity.delete(k);

@@ -98,3 +98,69 @@ export function openSession(cred: SnmpCredentialConfig, opts: SessionOptions): s
   const version = cred.version === '1' ? snmp.Version1 : snmp.Version2c;
   return guardIncoming(snmp.createSession(opts.address, cred.community, { ...common, version } as snmp.SessionOptions));
 }
+
+/** What a v3 session believes about the agent's SNMP engine (RFC 3414 2.3): its ID, boots and time. */
+export interface EngineInfo {
+  /** snmpEngineID, hex. */
+  id: string;
+  boots: number;
+  time: number;
+}
+
+/**
+ * net-snmp's private per-session engine state (index.js, Session): `msgSecurityParameters` holds the
+ * authoritative engine learned by discovery (null until then: the next request discovers); the
+ * `engineTime*` fields are its notion of the engine's boots/time (RFC 3414 2.3), which only ever move
+ * forward. Pinned with the rest of this file's patches (see guardIncoming).
+ */
+interface EngineInternals {
+  msgSecurityParameters?: { msgAuthoritativeEngineID?: Buffer; msgAuthoritativeEngineBoots?: number; msgAuthoritativeEngineTime?: number } | null;
+  engineTimeBoots: number | null;
+  engineTimeBase: number | null;
+  engineTimeReceivedAt: number | null;
+  latestReceivedEngineTime: number | null;
+  getEngineTime(): { engineBoots: number; engineTime: number } | null;
+}
+
+/** The engine a v3 session talks to, or undefined before discovery (and for v1/v2c). */
+export function engineOf(session: snmp.Session): EngineInfo | undefined {
+  const s = session as unknown as EngineInternals;
+  const p = s.msgSecurityParameters;
+  if (!p?.msgAuthoritativeEngineID || p.msgAuthoritativeEngineID.length === 0) return undefined;
+  const notion = s.getEngineTime();
+  return {
+    id: p.msgAuthoritativeEngineID.toString('hex'),
+    boots: notion?.engineBoots ?? p.msgAuthoritativeEngineBoots ?? 0,
+    time: notion?.engineTime ?? p.msgAuthoritativeEngineTime ?? 0,
+  };
+}
+
+/**
+ * Forget the agent's engine, so the next request runs discovery again (engine ID, then boots and time
+ * from the first authentic reply). net-snmp never does this by itself: its time notion only moves
+ * forward, so an agent that comes back with a new engine ID or a boot counter that went back (replaced,
+ * factory-reset, re-imaged, or started without its persistent state) is "outside the time window" forever.
+ */
+export function forgetEngine(session: snmp.Session): void {
+  const s = session as unknown as EngineInternals;
+  s.msgSecurityParameters = null;
+  s.engineTimeBoots = null;
+  s.engineTimeBase = null;
+  s.engineTimeReceivedAt = null;
+  s.latestReceivedEngineTime = null;
+}
+
+const NOT_IN_TIME_WINDOW = 14; // ResponseInvalidCode.ENotInTimeWindow
+const AUTH_FAILURE = 5; // ResponseInvalidCode.EAuthFailure (a usmStats Report)
+
+/**
+ * True for the errors a stale engine notion produces: the reply was outside our time window, or the agent
+ * reported usmStatsNotInTimeWindows / usmStatsUnknownEngineIDs. A wrong key (usmStatsWrongDigests) or
+ * user (usmStatsUnknownUserNames) is not one of them: re-discovering would not help.
+ */
+export function isStaleEngineError(err: unknown): boolean {
+  const e = err as { name?: string; code?: number; message?: string } | undefined;
+  if (e?.name !== 'ResponseInvalidError') return false;
+  if (e.code === NOT_IN_TIME_WINDOW) return true;
+  return e.code === AUTH_FAILURE && /^(Not In Time Window|Unknown Engine ID)$/.test(e.message ?? '');
+}

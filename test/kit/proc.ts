@@ -3,7 +3,7 @@
  * compiled CLI as a child on a config, read its CPU and RSS from /proc, scrape a metric from /metrics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../src/paths.js';
 
@@ -128,4 +128,15 @@ export function slope(xs: number[], ys: number[]): number {
     den += (xs[i]! - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/** SIGTERM a child this test started (SIGKILL after 3 s), wait until it exited, then remove its scratch dir. */
+export async function stopChild(child: ChildProcess, exited: Promise<void>, dir?: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(t);
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

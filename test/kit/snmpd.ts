@@ -1,8 +1,9 @@
 /** Start/stop a Debian `snmpd` on a loopback high port with a temporary config (interop tests, benches). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './proc.js';
 
 export interface Snmpd {
   port: number;
@@ -21,11 +22,17 @@ export const SNMPD_USERS = {
 
 /**
  * @param prefix command prefix, e.g. ['ip', 'netns', 'exec', NS] to run it inside a namespace
+ * @param persistent initial content of the agent's persistent state file (e.g. `engineBoots 41` and
+ *   `oldEngineID 0x...` matching an `engineID` in extraConfig: an agent that has booted 41 times before)
  */
-export async function startSnmpd(o: { address?: string; port: number; prefix?: string[]; extraConfig?: string }): Promise<Snmpd> {
+export async function startSnmpd(o: { address?: string; port: number; prefix?: string[]; extraConfig?: string; persistent?: string }): Promise<Snmpd> {
   const address = o.address ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'netmon-snmpd-'));
-  const conf = join(dir, 'snmpd.conf');
+  // The config and the persistent state (engine ID, boots, users) in separate files: snmpd rewrites
+  // the persistent one when it stops, and reads it only when named with -c (because of -C).
+  const conf = join(dir, 'agent.conf');
+  const state = join(dir, 'snmpd.conf');
+  writeFileSync(state, o.persistent ?? '');
   writeFileSync(
     conf,
     [
@@ -40,7 +47,7 @@ export async function startSnmpd(o: { address?: string; port: number; prefix?: s
   );
   // Own persistent dir: snmpd must not touch /var/lib/snmp; no MIB files to load (Debian ships none).
   const env = { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '', MIBDIRS: '/nonexistent' };
-  const cmd = [...(o.prefix ?? []), 'snmpd', '-f', '-Lo', '-C', '-c', conf, '-p', join(dir, 'snmpd.pid'), `udp:${address}:${o.port}`];
+  const cmd = [...(o.prefix ?? []), 'snmpd', '-f', '-Lo', '-C', '-c', `${conf},${state}`, '-p', join(dir, 'snmpd.pid'), `udp:${address}:${o.port}`];
   const child = spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -53,15 +60,7 @@ export async function startSnmpd(o: { address?: string; port: number; prefix?: s
     env,
     child,
     log: () => out,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: () => stopChild(child, exited, dir),
   };
   // Ready when it answers a GET of sysUpTime.
   const deadline = Date.now() + 20_000;

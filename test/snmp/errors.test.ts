@@ -68,9 +68,19 @@ describe('other errors', () => {
     expect(e.message).toBe('SNMPv3 security error from sw-1 (192.0.2.7:1161): Authentication digest mismatch; check the user, keys and protocols of credential campus');
   });
 
-  it('a v3 "time window" or "unknown user" report is auth too', () => {
-    expect(describeError(named('ResponseInvalidError', 'Not in time window', { code: 14 }), ctx(AUTH_PRIV)).reason).toBe('auth');
+  it('a v3 "unknown user" report is auth too', () => {
     expect(describeError(named('ResponseInvalidError', 'unknown user name', { code: 11 }), ctx(NO_AUTH)).reason).toBe('auth');
+  });
+
+  it.each([
+    ['outside our time window (code 14)', 'Message with engineBoots 1 ... is outside the time window', 14],
+    ['a usmStatsNotInTimeWindows report', 'Not In Time Window', 5],
+    ['a usmStatsUnknownEngineIDs report', 'Unknown Engine ID', 5],
+  ])('a v3 engine still stale after re-discovery (%s): protocol, and it does not blame the keys', (_what, msg, code) => {
+    const e = describeError(named('ResponseInvalidError', msg, { code }), ctx(AUTH_PRIV));
+    expect(e.reason).toBe('protocol');
+    expect(e.message).toMatch(/^SNMPv3 engine of sw-1 \(192\.0\.2\.7:1161\) is outside the time window even after re-discovering it: .*not the keys$/);
+    expect(e.message).not.toMatch(/check the user, keys/);
   });
 
   it('an authorization error over v2c talks about the community, not v3', () => {

@@ -27,8 +27,6 @@ interface Poll {
   columns?: Record<string, Record<string, RawValue>>;
   /** the label cache (slow columns as last read) */
   labelCache?: Record<string, Record<string, RawValue>>;
-  /** metric OIDs read from their fallback column */
-  fallback?: string[];
   expect: { metric: string; labels?: Record<string, string>; value: number }[];
 }
 interface Case {
@@ -41,11 +39,10 @@ const cols = (o: Record<string, Record<string, RawValue>> = {}) => new Map(Objec
 
 function runCase(cs: Case) {
   const plan = compilePlan([profileSchema.parse({ name: 'test', description: 'table test', ...cs.profile })]);
-  const state: CounterState = { counters: new CounterTracker(), discontinuity: new Map() };
+  const state: CounterState = { counters: new CounterTracker(), discontinuity: new Map(), sources: new Map() };
   return cs.polls.map((p) => {
     const columns = cols(p.columns);
-    const fallback = new Set(p.fallback ?? []);
-    const raw = { scalars: new Map(Object.entries(p.scalars ?? {})), columns, labelCache: p.labelCache && cols(p.labelCache), rows: tableRows(plan, columns, fallback), fallback, rebooted: false };
+    const raw = { scalars: new Map(Object.entries(p.scalars ?? {})), columns, labelCache: p.labelCache && cols(p.labelCache), rows: tableRows(plan, columns), rebooted: false };
     const samples = buildSamples(plan, raw, state, T0 + (p.at ?? 0));
     for (const s of samples) expect(s.ts).toBe(T0 + (p.at ?? 0));
     return { got: samples.map((s) => ({ metric: s.metric, labels: s.labels, value: s.value })), want: p.expect.map((e) => ({ labels: {}, ...e })), state };
@@ -208,9 +205,42 @@ const gauges: Case[] = [
     ],
   },
   {
-    name: 'fallback column: read instead of the main one when the poll says so',
+    name: 'fallback column: read where the main column is empty (an agent with no ifXTable)',
     profile: { tables: [table([c(COL(6), 'rx_total', { fallback_oid: COL(10) })])] },
-    polls: [{ columns: { [COL(6)]: {}, [COL(10)]: { '1': 500 } }, fallback: [COL(6)], expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 500 }] }],
+    polls: [{ columns: { [COL(6)]: {}, [COL(10)]: { '1': 500 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 500 }] }],
+  },
+  {
+    name: 'fallbacks are per row: a row without the HC value gets the 32-bit one, the others keep HC',
+    profile: { tables: [table([c(COL(6), 'rx_total', { fallback_oid: COL(10) }), m(COL(8), 'oper')])] },
+    polls: [
+      {
+        columns: { [COL(6)]: { '1': 7n, '2': 2n ** 40n }, [COL(10)]: { '1': 1, '3': 900 }, [COL(8)]: { '1': 1, '2': 1, '3': 2 } },
+        expect: [
+          { metric: 'rx_total', labels: { idx: '1' }, value: 7 },
+          { metric: 'oper', labels: { idx: '1' }, value: 1 },
+          { metric: 'rx_total', labels: { idx: '2' }, value: 2 ** 40 },
+          { metric: 'oper', labels: { idx: '2' }, value: 1 },
+          { metric: 'rx_total', labels: { idx: '3' }, value: 900 },
+          { metric: 'oper', labels: { idx: '3' }, value: 2 },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'fallback_scale: ifHighSpeed (Mbit/s) per row, else ifSpeed (bit/s), both as bytes/s',
+    profile: { tables: [table([m(COL(15), 'speed', { scale: 125000, fallback_oid: COL(5), fallback_scale: 0.125 })])] },
+    polls: [{ columns: { [COL(15)]: { '1': 1000 }, [COL(5)]: { '2': 10_000_000 } }, expect: [{ metric: 'speed', labels: { idx: '1' }, value: 125e6 }, { metric: 'speed', labels: { idx: '2' }, value: 1.25e6 }] }],
+  },
+  {
+    name: 'label from a first_of field: ifName, else ifDescr (row by row)',
+    profile: { tables: [table([m(COL(8), 'oper')], { fields: { name: { first_of: [{ column: COL(1) }, { column: COL(2) }] } }, labels: { if_name: 'name' } })] },
+    polls: [
+      {
+        columns: { [COL(8)]: { '1': 1, '2': 1 } },
+        labelCache: { [COL(1)]: { '1': 'Gi1/0/1' }, [COL(2)]: { '1': 'GigabitEthernet1/0/1', '2': 'Null0' } },
+        expect: [{ metric: 'oper', labels: { idx: '1', if_name: 'Gi1/0/1' }, value: 1 }, { metric: 'oper', labels: { idx: '2', if_name: 'Null0' }, value: 1 }],
+      },
+    ],
   },
   {
     name: 'a row only in a column no metric reads is no row',
@@ -220,6 +250,17 @@ const gauges: Case[] = [
 ];
 
 const counters: Case[] = [
+  {
+    name: 'a row switching between its HC and 32-bit column: one series, restarted at each switch (no false jump or wrap)',
+    profile: { tables: [table([c(COL(6), 'rx_total', { fallback_oid: COL(10) })])] },
+    polls: [
+      { columns: { [COL(6)]: { '1': 5_000_000_000n } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 5e9 }] },
+      { at: 60_000, columns: { [COL(6)]: {}, [COL(10)]: { '1': 705_032_704 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 0 }] },
+      { at: 120_000, columns: { [COL(6)]: {}, [COL(10)]: { '1': 705_033_704 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 1000 }] },
+      { at: 180_000, columns: { [COL(6)]: { '1': 5_000_002_000n } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 0 }] },
+      { at: 240_000, columns: { [COL(6)]: { '1': 5_000_003_000n } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 1000 }] },
+    ],
+  },
   {
     name: 'Counter64 (bigint): exact raw totals, scaled; Counter32 (number) too',
     profile: { tables: [table([c(COL(1), 'a_total'), c(COL(2), 'b_total', { scale: 0.01 })])] },
@@ -285,8 +326,8 @@ describe('rows → samples (pure)', () => {
 
   it('carries type, unit and help from the profile', () => {
     const plan = compilePlan([profileSchema.parse({ name: 'p', description: 'd', scalars: [m(SCALAR, 'up_seconds', { unit: 'seconds', help: 'Uptime.' })] })]);
-    const state: CounterState = { counters: new CounterTracker(), discontinuity: new Map() };
-    const s = buildSamples(plan, { scalars: new Map([[SCALAR, 5]]), columns: new Map(), rows: new Map(), fallback: new Set(), rebooted: false }, state, T0);
+    const state: CounterState = { counters: new CounterTracker(), discontinuity: new Map(), sources: new Map() };
+    const s = buildSamples(plan, { scalars: new Map([[SCALAR, 5]]), columns: new Map(), rows: new Map(), rebooted: false }, state, T0);
     expect(s).toEqual([{ metric: 'up_seconds', labels: {}, value: 5, ts: T0, type: 'gauge', unit: 'seconds', help: 'Uptime.' }]);
   });
 
