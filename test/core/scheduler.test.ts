@@ -30,7 +30,7 @@ function fakeProbe(durationMs: number) {
           const timer = setTimeout(resolve, durationMs);
           signal.addEventListener('abort', () => {
             clearTimeout(timer);
-            reject(signal.reason);
+            reject(signal.reason as Error);
           });
         });
       } finally {
@@ -196,8 +196,8 @@ describe('scheduler', () => {
   it('a failing probe becomes an error result, not a crash', async () => {
     const broken: Probe<HostSpec> = {
       kind: 'host',
-      async run() {
-        throw new Error('boom');
+      run() {
+        return Promise.reject(new Error('boom'));
       },
     };
     const results: ProbeResult[] = [];
@@ -211,16 +211,47 @@ describe('scheduler', () => {
     expect(results[0]!.error?.message).toBe('boom');
   });
 
+  it('logs a failing target once, then a summary with a count every 5 minutes, and once when it recovers', async () => {
+    let failing = true;
+    const flaky: Probe<HostSpec> = {
+      kind: 'host',
+      run() {
+        if (failing) return Promise.reject(new Error('no answer'));
+        return Promise.resolve([]);
+      },
+    };
+    const lines: { level: string; msg: string; extra?: Record<string, unknown> }[] = [];
+    let failedX = 0;
+    const onResult = (r: ProbeResult) => void (r.error && r.target.name === 'x' && failedX++);
+    const s = new Scheduler(probes(flaky), { maxConcurrency: 4, onResult, log: (level, msg, extra) => lines.push({ level, msg, extra }) });
+    s.setTargets([target('x'), target('y')]);
+    s.start();
+    await vi.advanceTimersByTimeAsync(11 * 60_000); // 66 failed runs per target, one every 10 s
+    const forX = () => lines.filter((l) => l.extra?.target === 'x');
+    expect(forX().map((l) => l.msg)).toEqual([
+      'probe failed',
+      expect.stringMatching(/^probe failed \(still happening: 30 more since the last line, 31 in all\)$/),
+      expect.stringMatching(/^probe failed \(still happening: 30 more since the last line, 61 in all\)$/),
+    ]);
+    expect(forX()[0]).toMatchObject({ level: 'warn', extra: { target: 'x', probe: 'host', reason: 'internal', err: 'no answer' } });
+    expect(lines.filter((l) => l.extra?.target === 'y')).toHaveLength(3);
+    failing = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.stop();
+    expect(forX().slice(3)).toEqual([{ level: 'info', msg: 'probe recovered', extra: expect.objectContaining({ target: 'x', probe: 'host', total: failedX }) }]);
+    expect(failedX).toBe(66);
+  });
+
   it('batches targets of a batch probe into one run per interval', async () => {
     const calls: string[][] = [];
     const batch = {
       kind: 'ping' as const,
-      async run(): Promise<Sample[]> {
-        throw new Error('not used');
+      run(): Promise<Sample[]> {
+        return Promise.reject(new Error('not used'));
       },
-      async runMany(items: { target: Target }[]) {
+      runMany(items: { target: Target }[]) {
         calls.push(items.map((i) => i.target.name));
-        return new Map(items.map((i) => [i.target.name, [] as Sample[]]));
+        return Promise.resolve(new Map(items.map((i) => [i.target.name, [] as Sample[]])));
       },
     };
     const results: ProbeResult[] = [];

@@ -27,11 +27,11 @@ afterEach(async () => {
   probes = [];
 });
 
-async function rig(d: Device, profiles = ['system', 'if-mib'], port?: number) {
+async function rig(d: Device, profiles = ['system', 'if-mib'], port?: number, log?: (level: string, msg: string) => void) {
   const agent = await startModuleAgent(ifModule(d), undefined, port);
   agents.push(agent);
   let clock = 1_700_000_000_000;
-  const probe = createSnmpProbe({ labelRefreshMs: 3_600_000, now: () => clock });
+  const probe = createSnmpProbe({ labelRefreshMs: 3_600_000, now: () => clock, log });
   probes.push(probe);
   const { target, spec } = snmpTarget(agent.port, profiles);
   const poll = async (advanceMs = 60_000): Promise<Sample[]> => {
@@ -189,6 +189,27 @@ describe('counters', () => {
     s = await poll();
     expect(rx(s, '1')).toBe(1_002_010);
     expect(rx(s, '2')).toBe(2_001_010);
+  });
+});
+
+describe('counter gap logging', () => {
+  it('logs gaps once per target and reason, then a summary with a count at most every 5 minutes', async () => {
+    const d = device(1, false); // 32-bit counters only
+    d.ifaces[0]!.speedMbps = 1000; // 4 × 1 Gbit/s × (60 s + 5 s) is over 2^32: every minute's interval is ambiguous
+    const lines: string[] = [];
+    const { poll } = await rig(d, undefined, undefined, (_level, msg) => lines.push(msg));
+    await poll();
+    for (let k = 0; k < 11; k++) {
+      d.ifaces[0]!.inOctets += 1_000_000n;
+      const s = await poll();
+      expect(rx(s, '1')).toBeUndefined(); // a gap, never a zero
+      expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'ambiguous_wrap' })!.value).toBe((k + 1) * 2); // the octet counters (packets at 4 × 1.49 Mpps fit)
+    }
+    const ambiguous = lines.filter((l) => l.includes('(ambiguous_wrap)'));
+    expect(ambiguous).toHaveLength(3); // first poll, then summaries at 5 and 10 minutes
+    expect(ambiguous[0]).toMatch(/"target":"dut","reason":"ambiguous_wrap","intervals":2/);
+    expect(ambiguous[1]).toMatch(/still happening: 10 more since the last line, 12 in all/);
+    expect(lines.filter((l) => !l.includes('(ambiguous_wrap)'))).toEqual([]);
   });
 });
 
