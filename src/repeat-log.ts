@@ -14,7 +14,7 @@ interface Entry {
   unlogged: number;
 }
 
-export const SUMMARY_MS = 5 * 60_000;
+const SUMMARY_MS = 5 * 60_000;
 
 export class RepeatLog {
   private readonly entries = new Map<string, Entry>();

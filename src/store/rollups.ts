@@ -107,7 +107,7 @@ function gaugeBuckets(ts: ArrayLike<number>, vals: ArrayLike<number>, res: numbe
  * silent for hours, a store that was down), as an average over their whole length: splitting them
  * would write buckets far in the past.
  */
-export const MAX_SPLIT_MS = RES_1H;
+export const MAX_SPLIT_MS = 60 * 60_000;
 
 /** A counter bucket being filled; see the column list in the header. */
 interface CounterAcc { ts: number; n: number; last: number; inc: number; dt: number; rmin: number; rmax: number }
