@@ -124,10 +124,10 @@ const metric = z
     variant_field: snake.optional(),
     variants: z.record(z.string(), variant).optional(),
     /**
-     * Counters: the highest plausible rate in raw counter units per second = field × scale
-     * (e.g. interface speed in bit/s × 0.125 = octets/s).
-     * A Counter32 decrease is unfolded as a wrap only if one wrap at most this rate explains it; an
-     * increase faster than this is a discontinuity; no exported rate ever exceeds it.
+     * Counters: the port's speed in raw counter units per second = field × scale (e.g. interface speed
+     * in bit/s × 0.125 = octets/s). Speeds lie, so it is no limit by itself: a Counter32 is judged
+     * against 4 × it (a wrap is unfolded only if one wrap explains the reading; more than that, or the
+     * chance of two wraps, is a counted gap), and a Counter64 is never limited (see counters.ts).
      */
     rate_ceiling: z.strictObject({ field: snake, scale: z.number().positive().default(1) }).optional(),
     /** Constant labels on this metric's series, e.g. {mode: user} for ssCpuRawUser. */
@@ -238,7 +238,7 @@ function fieldValues(spec: FieldSpec): (string | number)[] | undefined {
   else if (spec.value !== undefined) out = [spec.value];
   else if (spec.first_of) {
     const alts = spec.first_of.map(fieldValues);
-    out = alts.every((a) => a !== undefined) ? alts.flat() as (string | number)[] : undefined;
+    out = alts.every((a) => a !== undefined) ? alts.flat<(string | number)[][]>() : undefined;
   }
   if (out && spec.default !== undefined) out.push(spec.default);
   return out ? [...new Set(out)] : undefined;
@@ -266,7 +266,8 @@ export function profileMetricNames(p: Profile): ConcreteMetric[] {
     for (const m of t.metrics) {
       let names = [m.metric];
       for (const ph of placeholders(m.metric)) {
-        const values = t.fields[ph] ? fieldValues(t.fields[ph]!) : undefined;
+        const spec = t.fields[ph];
+        const values = spec ? fieldValues(spec) : undefined;
         if (!values) throw new Error(`profile ${p.name}: metric ${m.metric}: field ${ph} has no finite set of values (use map or match)`);
         names = names.flatMap((n) => values.map((v) => n.replaceAll(`{${ph}}`, String(v))));
       }
