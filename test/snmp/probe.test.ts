@@ -1,10 +1,13 @@
 /**
  * The SNMP probe end to end against net-snmp's agent on loopback: IF-MIB samples and labels, label
- * refresh only when needed (requests counted), Counter32 fallback and wraps, resets (sysUpTime going
- * back, ifCounterDiscontinuityTime), the rate ceiling, and the error operators see when nothing answers.
+ * refresh only when needed (requests counted), Counter32 fallback and wraps, gaps (sysUpTime going
+ * back, ifCounterDiscontinuityTime, resets, ambiguous wraps) counted on /metrics and logged once, and the
+ * error operators see when nothing answers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
+import { Exporter } from '../../src/exporter.js';
+import { Pipeline } from '../../src/pipeline.js';
 import type { Sample } from '../../src/types.js';
 import { freePort, pick, signal, snmpTarget, startModuleAgent, type TestAgent } from '../kit/snmp-agent.js';
 import { ifModule, makeDevice, type Device } from '../kit/if-device.js';
@@ -197,11 +200,12 @@ describe('counter gap logging', () => {
     const d = device(1, false); // 32-bit counters only
     d.ifaces[0]!.speedMbps = 1000; // 4 × 1 Gbit/s × (60 s + 5 s) is over 2^32: every minute's interval is ambiguous
     const lines: string[] = [];
-    const { poll } = await rig(d, undefined, undefined, (_level, msg) => lines.push(msg));
+    const { poll, target, spec } = await rig(d, undefined, undefined, (_level, msg) => lines.push(msg));
     await poll();
+    let s: Sample[] = [];
     for (let k = 0; k < 11; k++) {
       d.ifaces[0]!.inOctets += 1_000_000n;
-      const s = await poll();
+      s = await poll();
       expect(rx(s, '1')).toBeUndefined(); // a gap, never a zero
       expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'ambiguous_wrap' })!.value).toBe((k + 1) * 2); // the octet counters (packets at 4 × 1.49 Mpps fit)
     }
@@ -210,6 +214,14 @@ describe('counter gap logging', () => {
     expect(ambiguous[0]).toMatch(/"target":"dut","reason":"ambiguous_wrap","intervals":2/);
     expect(ambiguous[1]).toMatch(/still happening: 10 more since the last line, 12 in all/);
     expect(lines.filter((l) => !l.includes('(ambiguous_wrap)'))).toEqual([]);
+    // on /metrics with the target's labels, added at the fan-out like every probe sample
+    const exporter = new Exporter();
+    const pipeline = new Pipeline();
+    pipeline.subscribe('exporter', (r) => exporter.accept(r));
+    pipeline.publish({ target, kind: 'snmp', spec, samples: s, scheduledAt: 0, startedAt: 0, durationMs: 1 });
+    const text = await exporter.renderText();
+    expect(text).toMatch(/^# TYPE netmon_counter_intervals_discarded_total counter$/m);
+    expect(text).toContain(`netmon_counter_intervals_discarded_total{reason="ambiguous_wrap",site="${target.site}",target="dut"} 22\n`);
   });
 });
 
