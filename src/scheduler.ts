@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Probe, ProbeKindName, ProbePartial, ProbeSpec, Sample, SpecOf, Target } from './types.js';
 import { ProbeError } from './types.js';
 import { probeFor, type ProbeSet } from '../probes/registry.js';
+import { RepeatLog } from './repeat-log.js';
 
 /** What a batch run returns: samples per target name, and optionally why a target has none. */
 export type BatchResult = Map<string, Sample[]> & { errors?: ReadonlyMap<string, ProbeError> };
@@ -96,11 +97,15 @@ export class Scheduler {
   private readonly waiting: (() => void)[] = [];
   private running = false;
   private stopped = false;
+  /** "probe failed" once per target and probe, then a summary with a count every 5 minutes, then "recovered". */
+  private readonly failures: RepeatLog;
 
   constructor(
     private readonly probes: ProbeSet,
     private readonly opts: SchedulerOptions,
-  ) {}
+  ) {
+    this.failures = new RepeatLog((level, msg, extra) => this.opts.log?.(level, msg, extra));
+  }
 
   getStats(): SchedulerStats {
     return { ...this.stats, runs: { ...this.stats.runs }, skipped: { ...this.stats.skipped } };
@@ -273,7 +278,7 @@ export class Scheduler {
       if (abort.signal.reason instanceof RunCancelled) return;
       const durationMs = Date.now() - startedAt;
       for (const r of results) {
-        if (r.error) this.opts.log?.('warn', 'probe failed', { target: r.item.target.name, probe: job.kind, reason: r.error.reason, err: r.error.message });
+        this.noteOutcome(r.item.target.name, job.kind, r.error);
         emit({ target: r.item.target, kind: job.kind, spec: r.item.spec, samples: r.samples, error: r.error, partial: r.partial, scheduledAt, startedAt, durationMs });
       }
     } catch (err) {
@@ -284,6 +289,12 @@ export class Scheduler {
       if (job.abort === abort) job.abort = undefined;
       this.release();
     }
+  }
+
+  private noteOutcome(target: string, probe: ProbeKindName, error: ProbeError | undefined): void {
+    const key = `${target}/${probe}`;
+    if (error) this.failures.occur(key, 'warn', 'probe failed', { target, probe, reason: error.reason, err: error.message });
+    else this.failures.clear(key, 'probe recovered', { target, probe });
   }
 
   /** Run a job's items on their probe: one batch run, or the single item. Failures become per-item errors. */

@@ -1,108 +1,112 @@
 /**
- * Turns raw SNMP counters into exported *_total values that never produce an impossible rate.
+ * Turns raw SNMP counters into exported *_total values that never turn evidence into a zero and never
+ * go backwards.
  *
- * - Counter64 is kept exact in BigInt (a JS number loses exactness above 2^53); while nothing odd
- *   happens the exported total is the raw value itself, so a netmon restart continues seamlessly.
- * - A Counter32 decrease is unfolded as a wrap (+2^32) only when exactly one wrap at a plausible rate
- *   explains it: with a rate ceiling (interface speed), the wrapped delta must fit under the ceiling and
- *   two wraps must not (else the reading is ambiguous); without one, the wrapped delta must be under 2^31
- *   (serial-number arithmetic, RFC 1982).
- * - Anything else is a reset: a Counter64 decrease, an implausible Counter32 decrease, an increase faster
- *   than the ceiling (a glitch, or a counter that restarted high), sysUpTime going backwards, or
- *   ifCounterDiscontinuityTime changing. On a reset the exported total restarts from 0: consumers see a
- *   counter reset (a decrease), so netmon's store draws no rate across it and Prometheus's rate() adds
- *   nothing for that interval: no "petabit spike" either way.
- * - A Counter32 whose ceiling × interval reaches 2^32 (a 1 Gbit/s port on 32-bit octet counters polled
- *   every minute: it can wrap every 34 s) cannot be read unambiguously: such readings produce no sample
- *   and count as `ambiguous` (RFC 2863 requires 64-bit counters from 20 Mbit/s (octets) and 650 Mbit/s
- *   (packets) on; poll faster or use v2c/v3 and the ifHC* columns).
+ * - While nothing odd happens the exported total of a Counter64 is the raw value itself (kept exact in
+ *   BigInt: a JS number loses exactness above 2^53), so a netmon restart continues seamlessly.
+ * - Each interval (previous reading → this one) is judged by `judgeInterval`. An interval that cannot be
+ *   read unambiguously is a GAP: no sample for it, and the exported total carries on from where it was
+ *   (the next interval adds its own increase on top), so the total never decreases and never jumps by a
+ *   guess. Every gap is counted by reason (`stats.discarded`); the probe exports and logs the counts.
+ * - Gap reasons:
+ *     discontinuity     the caller says so: sysUpTime went back, ifCounterDiscontinuityTime changed
+ *     reset             the counter went down, and (Counter32) no single plausible wrap explains it
+ *     implausible_rate  a Counter32 rose faster than the modelled ceiling: the wrap count is unknown
+ *     ambiguous_wrap    a Counter32 could have wrapped more than once in the interval at the ceiling
+ * - The modelled ceiling is the port's speed × SPEED_FACTOR × (Δt + AGENT_CACHE_SLACK_S): speeds lie
+ *   (Linux `lo` says 10 Mbit/s, tunnels, port-channels, Cisco `bandwidth`), so the speed alone is no
+ *   limit. A Counter64 has no rate limit at all: it cannot wrap in practice, so only a discontinuity
+ *   signal (including a decrease) makes one of its intervals unusable.
+ * - Without a known speed a Counter32 decrease is a wrap when the wrapped delta is under 2^31 (RFC 1982
+ *   serial-number arithmetic), otherwise a reset.
  */
 const WRAP32 = 2n ** 32n;
-const HALF32 = 2 ** 31;
+const HALF32 = 2n ** 31n;
 /**
  * Agents cache counters (Debian snmpd refreshes every ~3 s, some switches 5-10 s), so two readings taken
- * Δt apart may span up to Δt + cache age of traffic. The ceiling test allows this much slack.
+ * Δt apart may span up to Δt + cache age of traffic. The ceiling allows this much slack.
  */
 export const AGENT_CACHE_SLACK_S = 5;
+/** How far above its reported speed a port's counters may plausibly move (see the header). */
+export const SPEED_FACTOR = 4;
 
-interface CounterState {
+export const DISCARD_REASONS = ['ambiguous_wrap', 'implausible_rate', 'reset', 'discontinuity'] as const;
+export type DiscardReason = (typeof DISCARD_REASONS)[number];
+
+export interface CounterStats {
+  /** Counter32 wraps unfolded. */
+  wraps: number;
+  /** Intervals given no sample (gaps), by reason. */
+  discarded: Record<DiscardReason, number>;
+}
+
+/** One interval's reading: the increase (and whether it unfolded a wrap), or why it is a gap. */
+export type Verdict = { delta: bigint; wrapped: boolean } | { discard: DiscardReason };
+
+/**
+ * Judge one interval of a counter without any state: `prev` → `raw` over `seconds`, at most
+ * `maxPerSecond` raw units per second by the port's speed (undefined or 0: unknown).
+ */
+export function judgeInterval(prev: bigint, raw: bigint, bits: 32 | 64, seconds: number, maxPerSecond?: number): Verdict {
+  if (bits === 64) return raw >= prev ? { delta: raw - prev, wrapped: false } : { discard: 'reset' };
+  const wrapped = raw < prev;
+  const delta = wrapped ? raw + WRAP32 - prev : raw - prev;
+  if (!(maxPerSecond !== undefined && maxPerSecond > 0)) {
+    return wrapped && delta >= HALF32 ? { discard: 'reset' } : { delta, wrapped };
+  }
+  // Compared as numbers: the limit is a float, and 2^32-sized deltas are exact in a double.
+  const limit = maxPerSecond * SPEED_FACTOR * (Math.max(seconds, 0) + AGENT_CACHE_SLACK_S);
+  const d = Number(delta);
+  if (d > limit) return { discard: wrapped ? 'reset' : 'implausible_rate' };
+  if (d + 2 ** 32 <= limit) return { discard: 'ambiguous_wrap' };
+  return { delta, wrapped };
+}
+
+interface SeriesState {
   raw: bigint;
-  /** Added to raw to form the exported total: +2^32 per unfolded wrap, -raw at a reset. */
+  /** Added to raw to form the exported total: +2^32 per unfolded wrap, the carried total at a gap. */
   base: bigint;
   ts: number;
 }
 
-export interface CounterStats {
-  wraps: number;
-  resets: number;
-  /** Readings dropped because they could not be told apart from several wraps. */
-  ambiguous: number;
-  /** Increases faster than the ceiling, turned into resets. */
-  implausible: number;
-}
+const zeroDiscards = (): Record<DiscardReason, number> => ({ ambiguous_wrap: 0, implausible_rate: 0, reset: 0, discontinuity: 0 });
 
 export class CounterTracker {
-  private readonly state = new Map<string, CounterState>();
-  /** Series whose next reading restarts them (after resetAll or an ambiguous reading). */
+  private readonly state = new Map<string, SeriesState>();
+  /** Series whose next interval spans an agent restart (after resetAll). */
   private readonly stale = new Set<string>();
-  readonly stats: CounterStats = { wraps: 0, resets: 0, ambiguous: 0, implausible: 0 };
+  readonly stats: CounterStats = { wraps: 0, discarded: zeroDiscards() };
 
   /**
    * @param key series identity
    * @param raw the value read from the agent
    * @param bits 32 for Counter32, 64 for Counter64
    * @param ts time of the reading (ms)
-   * @param maxPerSecond plausible ceiling of the counter's rate (e.g. interface speed / 8 for octets), if known
-   * @param reset the caller knows the counter restarted (discontinuity)
-   * @returns the total to export, or undefined when the reading cannot be used (ambiguous)
+   * @param maxPerSecond the port's speed in raw counter units per second (e.g. ifSpeed / 8 for octets), if known
+   * @param discontinuity the caller knows the counter restarted in this interval (ifCounterDiscontinuityTime)
+   * @returns the total to export, or undefined for a gap (no sample for this interval)
    */
-  update(key: string, raw: bigint, bits: 32 | 64, ts: number, maxPerSecond?: number, reset = false): bigint | undefined {
+  update(key: string, raw: bigint, bits: 32 | 64, ts: number, maxPerSecond?: number, discontinuity = false): bigint | undefined {
     const prev = this.state.get(key);
     if (!prev) {
       this.state.set(key, { raw, base: 0n, ts });
       return raw;
     }
-    if (reset || this.stale.has(key)) {
-      this.stale.delete(key);
-      return this.restart(key, raw, ts);
-    }
-    const seconds = Math.max((ts - prev.ts) / 1000, 0.001);
-    const ceiling = maxPerSecond !== undefined && maxPerSecond > 0 ? maxPerSecond * (seconds + AGENT_CACHE_SLACK_S) : undefined;
-    if (bits === 32 && ceiling !== undefined && maxPerSecond! * seconds >= 2 ** 32) {
-      // More than one wrap fits in the interval: no reading of this counter can be trusted.
-      this.stats.ambiguous++;
-      this.state.set(key, { raw, base: prev.base, ts });
-      this.stale.add(key); // the next usable reading must not draw a rate from an unknown amount of wraps
+    const restarted = this.stale.delete(key) || discontinuity;
+    const v: Verdict = restarted ? { discard: 'discontinuity' } : judgeInterval(prev.raw, raw, bits, (ts - prev.ts) / 1000, maxPerSecond);
+    if ('discard' in v) {
+      this.stats.discarded[v.discard]++;
+      // The total stays where it was; later intervals add to it from this reading on.
+      this.state.set(key, { raw, base: prev.raw + prev.base - raw, ts });
       return undefined;
     }
-    let base = prev.base;
-    let delta: number;
-    if (raw >= prev.raw) {
-      delta = Number(raw - prev.raw);
-    } else if (bits === 32) {
-      delta = Number(raw + WRAP32 - prev.raw);
-      const plausible = ceiling === undefined ? delta < HALF32 : delta <= ceiling;
-      if (!plausible) return this.restart(key, raw, ts);
-      base += WRAP32;
-      this.stats.wraps++;
-    } else {
-      return this.restart(key, raw, ts);
-    }
-    if (ceiling !== undefined && delta > ceiling) {
-      this.stats.implausible++;
-      return this.restart(key, raw, ts);
-    }
+    const base = v.wrapped ? prev.base + WRAP32 : prev.base;
+    if (v.wrapped) this.stats.wraps++;
     this.state.set(key, { raw, base, ts });
     return raw + base;
   }
 
-  private restart(key: string, raw: bigint, ts: number): bigint {
-    this.stats.resets++;
-    this.state.set(key, { raw, base: -raw, ts });
-    return 0n;
-  }
-
-  /** The agent restarted (sysUpTime went back): every counter restarts at its next reading. */
+  /** The agent restarted (sysUpTime went back): every counter's next interval is a gap. */
   resetAll(): void {
     for (const k of this.state.keys()) this.stale.add(k);
   }

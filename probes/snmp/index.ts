@@ -7,18 +7,27 @@
  *   samples.ts  raw data + counter state → samples (pure: no I/O, no clock)
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
  */
+import { RepeatLog } from '../../src/repeat-log.js';
 import { withPartial, type Probe, type ProbeSamples, type Target } from '../../src/types.js';
 import type { ProbeLog } from '../kind.js';
+import { DISCARD_REASONS, type CounterStats } from './counters.js';
 import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
 import { planCache } from './plan.js';
 import { pollRecovering, TargetStates, type SnmpPollInfo } from './poll.js';
 import { loadProfiles, type Profile } from './profile.js';
-import { buildSamples } from './samples.js';
+import { buildSamples, discardSamples } from './samples.js';
 import { newWalkStats } from './walk.js';
 
 export { DBM_FLOOR } from './samples.js';
 export type { SnmpPollInfo } from './poll.js';
+
+const GAP_HINT: Record<(typeof DISCARD_REASONS)[number], string> = {
+  ambiguous_wrap: 'a 32-bit counter may have wrapped more than once between polls; poll faster or use SNMPv2c/v3 and the 64-bit ifHC* counters',
+  implausible_rate: 'a 32-bit counter rose faster than 4x the port speed, so its wraps cannot be counted; check ifSpeed/ifHighSpeed or use 64-bit counters',
+  reset: 'a counter went down (agent or interface counters reset)',
+  discontinuity: 'the agent restarted (sysUpTime went back) or ifCounterDiscontinuityTime changed',
+};
 
 export interface SnmpProbeOptions2 {
   profiles?: Map<string, Profile>;
@@ -26,7 +35,7 @@ export interface SnmpProbeOptions2 {
   labelRefreshMs?: number;
   /** Clock, for tests. */
   now?: () => number;
-  /** Where the probe says what it did about an agent (a re-discovered SNMPv3 engine). */
+  /** Where the probe says what it did about an agent: a re-discovered SNMPv3 engine, a partial answer, counter gaps (once per target and reason, then summaries). */
   log?: ProbeLog;
 }
 
@@ -35,6 +44,7 @@ export interface SnmpProbe extends Probe<SnmpSpec> {
   readonly profiles: ReadonlyMap<string, Profile>;
   /** Statistics of the last poll of a target. */
   lastPoll(target: string): SnmpPollInfo | undefined;
+  close(): Promise<void>;
 }
 
 export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
@@ -44,6 +54,15 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const log = options.log ?? (() => undefined);
   const states = new TargetStates();
   const planFor = planCache(profiles);
+  const gapLog = new RepeatLog((level, msg, extra) => log(level === 'info' ? 'info' : 'warn', `${msg} ${JSON.stringify(extra)}`), undefined, now);
+
+  /** Log the counter gaps this poll added, once per (target, reason) and then as periodic summaries. */
+  function reportGaps(target: string, before: CounterStats['discarded'], after: CounterStats['discarded']): void {
+    for (const reason of DISCARD_REASONS) {
+      const n = after[reason] - before[reason];
+      if (n > 0) gapLog.occur(`${target}|${reason}`, 'warn', `snmp: counter intervals given no sample (${reason}): ${GAP_HINT[reason]}`, { target, reason, intervals: n }, n);
+    }
+  }
 
   async function run(target: Target, spec: SnmpSpec, signal: AbortSignal): Promise<ProbeSamples> {
     const o = spec.options;
@@ -61,11 +80,15 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
         else log('info', `${agent}: complete answers again`);
       }
       st.partial = partial;
-      const samples = buildSamples(plan, raw, st, now());
-      st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: { ...st.counters.stats }, samples: samples.length };
+      const before = { ...st.counters.stats.discarded };
+      const ts = now();
+      const samples = buildSamples(plan, raw, st, ts);
+      if (st.counters.size > 0) samples.push(...discardSamples(st.counters.stats, ts));
+      reportGaps(target.name, before, st.counters.stats.discarded);
+      st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: copyStats(st.counters.stats), samples: samples.length };
       return withPartial(samples, partial);
     } catch (err) {
-      st.last = { walk: stats, labelRefresh: false, rebooted: false, counters: { ...st.counters.stats }, samples: 0 };
+      st.last = { walk: stats, labelRefresh: false, rebooted: false, counters: copyStats(st.counters.stats), samples: 0 };
       throw describeError(err, { target, options: o, timeoutMs: spec.timeoutMs });
     }
   }
@@ -81,3 +104,5 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     },
   };
 }
+
+const copyStats = (s: CounterStats): CounterStats => ({ wraps: s.wraps, discarded: { ...s.discarded } });

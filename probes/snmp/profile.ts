@@ -130,10 +130,10 @@ const metric = z
     variant_field: snake.optional(),
     variants: z.record(z.string(), variant).optional(),
     /**
-     * Counters: the highest plausible rate in raw counter units per second = field × scale
-     * (e.g. interface speed in bit/s × 0.125 = octets/s).
-     * A Counter32 decrease is unfolded as a wrap only if one wrap at most this rate explains it; an
-     * increase faster than this is a discontinuity; no exported rate ever exceeds it.
+     * Counters: the port's speed in raw counter units per second = field × scale (e.g. interface speed
+     * in bit/s × 0.125 = octets/s). Speeds lie, so it is no limit by itself: a Counter32 is judged
+     * against 4 × it (a wrap is unfolded only if one wrap explains the reading; more than that, or the
+     * chance of two wraps, is a counted gap), and a Counter64 is never limited (see counters.ts).
      */
     rate_ceiling: z.strictObject({ field: snake, scale: z.number().positive().default(1) }).optional(),
     /** Constant labels on this metric's series, e.g. {mode: user} for ssCpuRawUser. */
@@ -275,7 +275,8 @@ export function profileMetricNames(p: Profile): ConcreteMetric[] {
     for (const m of t.metrics) {
       let names = [m.metric];
       for (const ph of placeholders(m.metric)) {
-        const values = t.fields[ph] ? fieldValues(t.fields[ph]) : undefined;
+        const spec = t.fields[ph];
+        const values = spec ? fieldValues(spec) : undefined;
         if (!values) throw new Error(`profile ${p.name}: metric ${m.metric}: field ${ph} has no finite set of values (use map or match)`);
         names = names.flatMap((n) => values.map((v) => n.replaceAll(`{${ph}}`, String(v))));
       }

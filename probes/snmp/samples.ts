@@ -5,11 +5,12 @@
  *
  * Per row: fields and labels evaluated, filters applied, metric name templates filled; gauges converted
  * (invalid values, unsigned32, value_map, variants, scale, pow10, multiply_by, mw_to_dbm); counters
- * through CounterTracker (wraps, resets, discontinuities, rate ceiling); one info series per row.
+ * through CounterTracker (wraps; gaps for discontinuities, resets, implausible or ambiguous intervals,
+ * never a zero); one info series per row, and the target's count of counter gaps by reason.
  * Samples carry only the probe's own labels: the pipeline adds target, site and the target's labels.
  */
 import type { Sample } from '../../src/types.js';
-import type { CounterTracker } from './counters.js';
+import { DISCARD_REASONS, type CounterStats, type CounterTracker } from './counters.js';
 import { rawToLabel, toNumber, type ColumnView, type Row } from './fields.js';
 import { rowValue, type LabelSource, type Plan } from './plan.js';
 import type { ProfileMetric, ProfileTable } from './profile.js';
@@ -92,8 +93,8 @@ function counterValue(
   raw: RawValue,
   key: string,
   ts: number,
-  ceiling: number | undefined,
-  reset: boolean,
+  speed: number | undefined,
+  discontinuity: boolean,
   seen: Set<string>,
 ): number | undefined {
   let big: bigint;
@@ -108,11 +109,35 @@ function counterValue(
   } else return undefined; // garbage: a counter that is not a non-negative integer
   seen.add(key);
   const scale = m.scale ?? 1;
-  // The ceiling is in raw counter units per second, like the tracker.
-  const total = counters.update(key, big, bits, ts, ceiling, reset);
+  // The speed is in raw counter units per second, like the tracker's.
+  const total = counters.update(key, big, bits, ts, speed, discontinuity);
   if (total === undefined) return undefined;
   const v = Number(total) * scale;
   return Number.isFinite(v) ? v : undefined;
+}
+
+/** The port speed behind a counter's rate_ceiling, in raw counter units per second; undefined if unknown. */
+function speedOf(m: ProfileMetric, row: Row): number | undefined {
+  if (!m.rate_ceiling) return undefined;
+  const f = toNumber(row.get(m.rate_ceiling.field));
+  return f !== undefined && f > 0 ? f * m.rate_ceiling.scale : undefined;
+}
+
+const DISCARDED_METRIC = 'netmon_counter_intervals_discarded_total';
+
+/**
+ * The target's counter intervals given no sample, by reason (the pipeline adds target and site): one
+ * series per reason from the first poll on, so rate() and alerts see every increase.
+ */
+export function discardSamples(stats: CounterStats, ts: number): Sample[] {
+  return DISCARD_REASONS.map((reason) => ({
+    metric: DISCARDED_METRIC,
+    labels: { reason },
+    value: stats.discarded[reason],
+    ts,
+    type: 'counter' as const,
+    help: 'Counter intervals (previous poll to this one) given no sample because they cannot be read unambiguously, by reason: ambiguous_wrap (a 32-bit counter may have wrapped more than once), implausible_rate (a 32-bit counter rose faster than 4× the port speed), reset (the counter went down), discontinuity (sysUpTime went back or ifCounterDiscontinuityTime changed).',
+  }));
 }
 
 function labelValue(l: LabelSource, row: Row): string {
@@ -178,16 +203,11 @@ export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: 
         if (!name) continue;
         let v: number | undefined;
         if (m.type === 'counter') {
-          let ceiling: number | undefined;
-          if (m.rate_ceiling) {
-            const f = toNumber(row.get(m.rate_ceiling.field));
-            if (f !== undefined && f > 0) ceiling = f * m.rate_ceiling.scale;
-          }
           // Keyed by the main column, whichever column this row was read from; a switch restarts the series.
           const key = `${name}|${pm.m.oid}|${index}`;
           const switched = state.sources.has(key) && state.sources.get(key) !== column;
           state.sources.set(key, column);
-          v = counterValue(state.counters, m, value, key, ts, ceiling, resetRow || switched, seen);
+          v = counterValue(state.counters, m, value, key, ts, speedOf(m, row), resetRow || switched, seen);
         } else v = gaugeValue(m, value, row);
         if (v === undefined) continue;
         const sampleLabels = Object.keys(m.const_labels).length ? { ...labels, ...m.const_labels } : labels;

@@ -8,7 +8,7 @@ import type { DB } from './schema.js';
 import type { Writer } from './writer.js';
 import { decodeBlock, decodeChunk } from './codec.js';
 import {
-  C_DT, C_INC, computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets,
+  C_DT, C_INC, combineCounterBuckets, computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, increaseBetween, MAX_SPLIT_MS, mergeBuckets,
   RES_1H, RES_5M, sliceBuckets, toRange, type Buckets,
 } from './rollups.js';
 
@@ -67,17 +67,21 @@ export class Queries {
   /** Stored rollup buckets at `res` with bucket start in [from, to], plus the open hour computed from raw. */
   rollup(id: number, res: number, from: number, to: number): Buckets {
     const counter = this.writer.series.get(id)?.type === 'counter';
-    const out = emptyBuckets(counter);
+    let out = emptyBuckets(counter);
     const rowSpan = DAY;
     const stmt = res === RES_5M ? this.st.r5m! : this.st.r1h!;
     for (const data of stmt.all(id, Math.floor(from / rowSpan) * rowSpan, to) as Uint8Array[]) {
       concatBuckets(out, decodeBlock(data));
     }
     const st = this.writer.state(id);
-    if (st?.open && st.hour <= to) {
+    // The open hour's first interval may credit the hour before it, so it matters up to an hour before.
+    if (st?.open && st.hour - (counter ? MAX_SPLIT_MS : 0) <= to) {
       const open = st.open.decode();
       const scale = counter ? -1 : decimalScale(open.vals);
-      concatBuckets(out, computeBuckets(open.ts, open.vals, counter, res, st.prev, scale));
+      const b = computeBuckets(open.ts, open.vals, counter, res, st.prev, scale);
+      // A counter's first open interval may credit the last stored hour: add, not append.
+      if (counter) out = combineCounterBuckets(out, b);
+      else concatBuckets(out, b);
     }
     return sliceBuckets(out, from, to);
   }
@@ -100,7 +104,7 @@ export class Queries {
     const counter = info.type === 'counter';
     if (resolution === 'raw') {
       const { ts, vals } = this.raw(id, from, to);
-      const b = computeBuckets(ts, vals, counter, step0, null, -1, from, to + 1);
+      const b = computeBuckets(ts, vals, counter, step0, null, -1, from, to + 1, rate);
       return toRange(b, counter, rate, step0, 'raw');
     }
     const res = resolution === '5m' ? RES_5M : RES_1H;
@@ -125,22 +129,16 @@ export class Queries {
   }
 
   /**
-   * Increase over (from, to]: the sum of the positive steps between consecutive samples whose later sample
-   * is in the window (the counter's value at `to` minus its value at `from`, at sample granularity);
-   * a reset interval adds nothing. Older than raw retention: summed from 5 m (or 1 h) buckets.
+   * Increase over (from, to]: each interval's share of the window, proportional to time (the counter's
+   * value at `to` minus its value at `from`, interpolated between samples); a reset interval adds nothing. Older than raw retention: summed from 5 m (or 1 h) buckets.
    */
   increase(id: number, from: number, to: number): number {
     if (!(to > from) || !this.writer.series.has(id)) return 0;
     const now = this.now();
     if (from >= now - this.retention.rawMs) {
-      const { ts, vals } = this.raw(id, from, to);
-      let sum = 0;
-      for (let i = 1; i < ts.length; i++) {
-        if (ts[i]! <= from) continue;
-        const d = vals[i]! - vals[i - 1]!;
-        if (d > 0) sum += d;
-      }
-      return sum;
+      // Samples up to an hour past `to`: the interval straddling `to` contributes its share before it.
+      const { ts, vals } = this.raw(id, from, to + MAX_SPLIT_MS);
+      return increaseBetween(ts, vals, from, to);
     }
     const res = from >= now - this.retention.rollup5mMs ? RES_5M : RES_1H;
     const b = this.rollup(id, res, from, to - 1);

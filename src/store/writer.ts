@@ -8,7 +8,7 @@ import type { SeriesInfo } from './types.js';
 import type { DB } from './schema.js';
 import { ByteReader, ByteWriter, decodeBlock, decodeChunk, encodeBlock, encodeChunk } from './codec.js';
 import { OpenChunk } from './open-chunk.js';
-import { computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, type Buckets } from './rollups.js';
+import { combineCounterBuckets, computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, sliceBuckets, type Buckets } from './rollups.js';
 
 const CHUNK_MS = RES_1H;
 
@@ -184,19 +184,34 @@ export class Writer {
     const scale = counter ? -1 : decimalScale(vals);
     const b5 = computeBuckets(ts, vals, counter, RES_5M, st.prev, scale);
     const b1 = mergeBuckets(b5, counter, RES_1H, scale);
-    const day = Math.floor(hour / DAY) * DAY;
-    // Read-modify-write of today's rows (not cached: 288 buckets x 6 columns x 6,000 series would be ~90 MB).
-    const day5m = this.loadDay(this.st.get5m!, st.id, day, counter);
-    const day1h = this.loadDay(this.st.get1h!, st.id, day, counter);
-    appendAfter(day5m, b5, hour);
-    appendAfter(day1h, b1, hour);
-    this.st.put5m!.run(st.id, day, encodeBlock(day5m.ts, day5m.cols));
-    this.st.put1h!.run(st.id, day, encodeBlock(day1h.ts, day1h.cols));
+    this.writeRollups(st.id, counter, hour, b5, this.st.get5m!, this.st.put5m!);
+    this.writeRollups(st.id, counter, hour, b1, this.st.get1h!, this.st.put1h!);
     st.prev = { ts: ts[n - 1]!, value: vals[n - 1]! };
     st.closedUntil = hour + CHUNK_MS;
     st.open = null;
     st.hour = NaN;
     this.chunksClosed++;
+  }
+
+  /**
+   * Store the buckets of hour `hour` (read-modify-write of the day's row: not cached, 288 buckets x 6
+   * columns x 6,000 series would be ~90 MB). A counter's first interval may straddle the hour's start:
+   * its share before the hour is added to the buckets already stored for the hour before (at most an
+   * hour back, see MAX_SPLIT_MS, so in this day's row or, at midnight, the previous day's).
+   */
+  private writeRollups(id: number, counter: boolean, hour: number, b: Buckets, get: Statement, put: Statement): void {
+    const day = Math.floor(hour / DAY) * DAY;
+    let rows = this.loadDay(get, id, day, counter);
+    appendAfter(rows, sliceBuckets(b, hour, Infinity), hour);
+    const early = sliceBuckets(b, -Infinity, hour - 1);
+    if (early.ts.length > 0) {
+      if (early.ts[0]! >= day) rows = combineCounterBuckets(rows, early);
+      else {
+        const prevRows = combineCounterBuckets(this.loadDay(get, id, day - DAY, counter), early);
+        put.run(id, day - DAY, encodeBlock(prevRows.ts, prevRows.cols));
+      }
+    }
+    put.run(id, day, encodeBlock(rows.ts, rows.cols));
   }
 
   /**

@@ -211,6 +211,37 @@ describe('scheduler', () => {
     expect(results[0]!.error?.message).toBe('boom');
   });
 
+  it('logs a failing target once, then a summary with a count every 5 minutes, and once when it recovers', async () => {
+    let failing = true;
+    const flaky: Probe<HostSpec> = {
+      kind: 'host',
+      run() {
+        if (failing) return Promise.reject(new Error('no answer'));
+        return Promise.resolve([]);
+      },
+    };
+    const lines: { level: string; msg: string; extra?: Record<string, unknown> }[] = [];
+    let failedX = 0;
+    const onResult = (r: ProbeResult) => void (r.error && r.target.name === 'x' && failedX++);
+    const s = new Scheduler(probes(flaky), { maxConcurrency: 4, onResult, log: (level, msg, extra) => lines.push({ level, msg, extra }) });
+    s.setTargets([target('x'), target('y')]);
+    s.start();
+    await vi.advanceTimersByTimeAsync(11 * 60_000); // 66 failed runs per target, one every 10 s
+    const forX = () => lines.filter((l) => l.extra?.target === 'x');
+    expect(forX().map((l) => l.msg)).toEqual([
+      'probe failed',
+      expect.stringMatching(/^probe failed \(still happening: 30 more since the last line, 31 in all\)$/),
+      expect.stringMatching(/^probe failed \(still happening: 30 more since the last line, 61 in all\)$/),
+    ]);
+    expect(forX()[0]).toMatchObject({ level: 'warn', extra: { target: 'x', probe: 'host', reason: 'internal', err: 'no answer' } });
+    expect(lines.filter((l) => l.extra?.target === 'y')).toHaveLength(3);
+    failing = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.stop();
+    expect(forX().slice(3)).toEqual([{ level: 'info', msg: 'probe recovered', extra: expect.objectContaining({ target: 'x', probe: 'host', total: failedX }) }]);
+    expect(failedX).toBe(66);
+  });
+
   it('batches targets of a batch probe into one run per interval', async () => {
     const calls: string[][] = [];
     const batch = {

@@ -1,10 +1,13 @@
 /**
  * The SNMP probe end to end against net-snmp's agent on loopback: IF-MIB samples and labels, label
- * refresh only when needed (requests counted), Counter32 fallback and wraps, resets (sysUpTime going
- * back, ifCounterDiscontinuityTime), the rate ceiling, and the error operators see when nothing answers.
+ * refresh only when needed (requests counted), Counter32 fallback and wraps, gaps (sysUpTime going
+ * back, ifCounterDiscontinuityTime, resets, ambiguous wraps) counted on /metrics and logged once, and the
+ * error operators see when nothing answers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
+import { Exporter } from '../../src/exporter.js';
+import { Pipeline } from '../../src/pipeline.js';
 import type { Sample } from '../../src/types.js';
 import { freePort, pick, signal, snmpTarget, startModuleAgent, type TestAgent } from '../kit/snmp-agent.js';
 import { ifModule, makeDevice, type Device } from '../kit/if-device.js';
@@ -27,11 +30,11 @@ afterEach(async () => {
   probes = [];
 });
 
-async function rig(d: Device, profiles = ['system', 'if-mib'], port?: number) {
+async function rig(d: Device, profiles = ['system', 'if-mib'], port?: number, log?: (level: string, msg: string) => void) {
   const agent = await startModuleAgent(ifModule(d), undefined, port);
   agents.push(agent);
   let clock = 1_700_000_000_000;
-  const probe = createSnmpProbe({ labelRefreshMs: 3_600_000, now: () => clock });
+  const probe = createSnmpProbe({ labelRefreshMs: 3_600_000, now: () => clock, log });
   probes.push(probe);
   const { target, spec } = snmpTarget(agent.port, profiles);
   const poll = async (advanceMs = 60_000): Promise<Sample[]> => {
@@ -136,33 +139,35 @@ describe('counters', () => {
     d.ifaces[0]!.inOctets = 2n ** 32n + 100_000_000n;
     s = await poll();
     expect(rx(s, '1')).toBe(4_294_000_000 + 100_967_296);
-    // a decrease one wrap cannot explain at 100 Mbit/s (would be ~3.3 GB in 60 s): a reset, restarting at 0
-    d.ifaces[0]!.inOctets = 2n ** 32n + 2n ** 32n + 50_000_000n - 3_400_000_000n;
+    // a decrease one wrap cannot explain at 4 × 100 Mbit/s (3.25 GB in 60 s + slack; this one would be 4.24 GB): a reset gap
+    d.ifaces[0]!.inOctets = 2n ** 32n + 50_000_000n;
     s = await poll();
-    expect(rx(s, '1')).toBe(0);
+    expect(rx(s, '1')).toBeUndefined();
+    expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'reset' })!.value).toBe(1);
+    // ... and the total carries on from where it was: never backwards, never a zero
     d.ifaces[0]!.inOctets += 1000n;
     s = await poll();
-    expect(rx(s, '1')).toBe(1000);
+    expect(rx(s, '1')).toBe(4_294_000_000 + 100_967_296 + 1000);
   });
 
-  it('Counter64 stays exact above 2^53 (BigInt) and never shows a rate above the interface speed', async () => {
+  it('Counter64 stays exact above 2^53 (BigInt), also far above the interface speed (no limit without a discontinuity)', async () => {
     const d = device(1);
     d.ifaces[0]!.inOctets = 2n ** 60n + 1n;
     const { poll } = await rig(d);
     let s = await poll();
     expect(rx(s, '1')).toBe(Number(2n ** 60n + 1n));
-    d.ifaces[0]!.inOctets += 7_500_000_000n; // 1 Gbit/s for 60 s: at the ceiling, accepted
+    d.ifaces[0]!.inOctets += 7_500_000_000n; // 1 Gbit/s for 60 s
     s = await poll();
     expect(rx(s, '1')).toBe(Number(2n ** 60n + 1n + 7_500_000_000n));
-    d.ifaces[0]!.inOctets += 10n ** 13n; // 10 TB in a minute on a 1 Gbit/s port: impossible → reset, no spike
+    d.ifaces[0]!.inOctets += 30_000_000_000n; // 4 Gbit/s on a port that says 1 Gbit/s (a tunnel, a `bandwidth` setting)
     s = await poll();
-    expect(rx(s, '1')).toBe(0);
-    d.ifaces[0]!.inOctets += 123n;
-    s = await poll();
-    expect(rx(s, '1')).toBe(123);
+    expect(rx(s, '1')).toBe(Number(2n ** 60n + 1n + 37_500_000_000n));
+    for (const reason of ['ambiguous_wrap', 'implausible_rate', 'reset', 'discontinuity']) {
+      expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason })!.value).toBe(0);
+    }
   });
 
-  it('sysUpTime going back resets every counter; ifCounterDiscontinuityTime resets only its row', async () => {
+  it('sysUpTime going back makes a gap in every counter; ifCounterDiscontinuityTime only in its row', async () => {
     const d = device(2);
     const { poll } = await rig(d);
     await poll();
@@ -175,17 +180,48 @@ describe('counters', () => {
     for (const i of d.ifaces) i.inOctets += 1000n;
     s = await poll();
     expect(rx(s, '1')).toBe(1_002_000);
-    expect(rx(s, '2')).toBe(0);
+    expect(rx(s, '2')).toBeUndefined();
 
     d.uptime = 500; // agent restarted
-    for (const i of d.ifaces) i.inOctets += 1000n;
+    for (const i of d.ifaces) i.inOctets = 100n;
     s = await poll();
-    expect(rx(s, '1')).toBe(0);
-    expect(rx(s, '2')).toBe(0);
+    expect(rx(s, '1')).toBeUndefined();
+    expect(rx(s, '2')).toBeUndefined();
+    expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'discontinuity' })!.value).toBe(8 + 2 * 8); // 8 counters per row: row 2's discontinuity, then both rows
     for (const i of d.ifaces) i.inOctets += 10n;
     s = await poll();
-    expect(rx(s, '1')).toBe(10);
-    expect(rx(s, '2')).toBe(10);
+    expect(rx(s, '1')).toBe(1_002_010);
+    expect(rx(s, '2')).toBe(2_001_010);
+  });
+});
+
+describe('counter gap logging', () => {
+  it('logs gaps once per target and reason, then a summary with a count at most every 5 minutes', async () => {
+    const d = device(1, false); // 32-bit counters only
+    d.ifaces[0]!.speedMbps = 1000; // 4 × 1 Gbit/s × (60 s + 5 s) is over 2^32: every minute's interval is ambiguous
+    const lines: string[] = [];
+    const { poll, target, spec } = await rig(d, undefined, undefined, (_level, msg) => lines.push(msg));
+    await poll();
+    let s: Sample[] = [];
+    for (let k = 0; k < 11; k++) {
+      d.ifaces[0]!.inOctets += 1_000_000n;
+      s = await poll();
+      expect(rx(s, '1')).toBeUndefined(); // a gap, never a zero
+      expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'ambiguous_wrap' })!.value).toBe((k + 1) * 2); // the octet counters (packets at 4 × 1.49 Mpps fit)
+    }
+    const ambiguous = lines.filter((l) => l.includes('(ambiguous_wrap)'));
+    expect(ambiguous).toHaveLength(3); // first poll, then summaries at 5 and 10 minutes
+    expect(ambiguous[0]).toMatch(/"target":"dut","reason":"ambiguous_wrap","intervals":2/);
+    expect(ambiguous[1]).toMatch(/still happening: 10 more since the last line, 12 in all/);
+    expect(lines.filter((l) => !l.includes('(ambiguous_wrap)'))).toEqual([]);
+    // on /metrics with the target's labels, added at the fan-out like every probe sample
+    const exporter = new Exporter();
+    const pipeline = new Pipeline();
+    pipeline.subscribe('exporter', (r) => exporter.accept(r));
+    pipeline.publish({ target, kind: 'snmp', spec, samples: s, scheduledAt: 0, startedAt: 0, durationMs: 1 });
+    const text = await exporter.renderText();
+    expect(text).toMatch(/^# TYPE netmon_counter_intervals_discarded_total counter$/m);
+    expect(text).toContain(`netmon_counter_intervals_discarded_total{reason="ambiguous_wrap",site="${target.site}",target="dut"} 22\n`);
   });
 });
 

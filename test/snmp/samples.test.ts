@@ -270,31 +270,38 @@ const counters: Case[] = [
     ],
   },
   {
-    name: 'Counter32 wrap unfolded (+2^32); a Counter64 decrease is a reset to 0',
+    name: 'Counter32 wrap unfolded (+2^32); a Counter64 decrease is a gap (no sample), the total carries on',
     profile: { tables: [table([c(COL(1), 'c32_total'), c(COL(2), 'c64_total')])] },
     polls: [
       { columns: { [COL(1)]: { '1': 4_294_967_000 }, [COL(2)]: { '1': 1000n } }, expect: [{ metric: 'c32_total', labels: { idx: '1' }, value: 4_294_967_000 }, { metric: 'c64_total', labels: { idx: '1' }, value: 1000 }] },
-      { at: 60_000, columns: { [COL(1)]: { '1': 704 }, [COL(2)]: { '1': 10n } }, expect: [{ metric: 'c32_total', labels: { idx: '1' }, value: 2 ** 32 + 704 }, { metric: 'c64_total', labels: { idx: '1' }, value: 0 }] },
-      { at: 120_000, columns: { [COL(1)]: { '1': 1704 }, [COL(2)]: { '1': 15n } }, expect: [{ metric: 'c32_total', labels: { idx: '1' }, value: 2 ** 32 + 1704 }, { metric: 'c64_total', labels: { idx: '1' }, value: 5 }] },
+      { at: 60_000, columns: { [COL(1)]: { '1': 704 }, [COL(2)]: { '1': 10n } }, expect: [{ metric: 'c32_total', labels: { idx: '1' }, value: 2 ** 32 + 704 }] },
+      { at: 120_000, columns: { [COL(1)]: { '1': 1704 }, [COL(2)]: { '1': 15n } }, expect: [{ metric: 'c32_total', labels: { idx: '1' }, value: 2 ** 32 + 1704 }, { metric: 'c64_total', labels: { idx: '1' }, value: 1005 }] },
     ],
   },
   {
-    name: 'rate ceiling from a field × scale: faster than the speed is a reset, not a spike',
-    profile: { tables: [table([c(COL(1), 'rx_total', { rate_ceiling: { field: 'speed', scale: 0.125 } })], { fields: { speed: { column: COL(5) } } })] },
+    name: 'speed from a field × scale: a Counter64 above it is exact; a Counter32 above 4× it is a gap, never a zero',
+    profile: {
+      tables: [
+        table([c(COL(1), 'rx_total', { rate_ceiling: { field: 'speed', scale: 0.125 } }), c(COL(2), 'rx32_total', { rate_ceiling: { field: 'speed', scale: 0.125 } })], {
+          fields: { speed: { column: COL(5) } },
+        }),
+      ],
+    },
     polls: [
-      { columns: { [COL(1)]: { '1': 0n } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 0 }] },
-      // 1000 B/s ceiling, 60 s + 5 s slack: 65,000 is the most
-      { at: 60_000, columns: { [COL(1)]: { '1': 65_000n } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 65_000 }] },
-      { at: 120_000, columns: { [COL(1)]: { '1': 130_001n } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 0 }] },
+      { columns: { [COL(1)]: { '1': 0n }, [COL(2)]: { '1': 0 } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 0 }, { metric: 'rx32_total', labels: { idx: '1' }, value: 0 }] },
+      // 1000 B/s port, 60 s: 4 × 1000 × (60 + 5 s slack) = 260,000 is the most a Counter32 may move
+      { at: 60_000, columns: { [COL(1)]: { '1': 260_000n }, [COL(2)]: { '1': 260_000 } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 260_000 }, { metric: 'rx32_total', labels: { idx: '1' }, value: 260_000 }] },
+      { at: 120_000, columns: { [COL(1)]: { '1': 10_000_000n }, [COL(2)]: { '1': 520_001 } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 10_000_000 }] },
+      { at: 180_000, columns: { [COL(1)]: { '1': 10_000_100n }, [COL(2)]: { '1': 520_101 } }, labelCache: { [COL(5)]: { '1': 8000 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 10_000_100 }, { metric: 'rx32_total', labels: { idx: '1' }, value: 260_100 }] },
     ],
   },
   {
-    name: 'discontinuity column change resets only that row',
+    name: 'discontinuity column change: a gap for that row only, its total carries on',
     profile: { tables: [table([c(COL(1), 'rx_total')], { discontinuity_oid: COL(19) })] },
     polls: [
       { columns: { [COL(1)]: { '1': 100n, '2': 200n }, [COL(19)]: { '1': 0, '2': 0 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 100 }, { metric: 'rx_total', labels: { idx: '2' }, value: 200 }] },
-      { at: 60_000, columns: { [COL(1)]: { '1': 150n, '2': 250n }, [COL(19)]: { '1': 0, '2': 4242 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 150 }, { metric: 'rx_total', labels: { idx: '2' }, value: 0 }] },
-      { at: 120_000, columns: { [COL(1)]: { '1': 160n, '2': 260n }, [COL(19)]: { '1': 0, '2': 4242 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 160 }, { metric: 'rx_total', labels: { idx: '2' }, value: 10 }] },
+      { at: 60_000, columns: { [COL(1)]: { '1': 150n, '2': 250n }, [COL(19)]: { '1': 0, '2': 4242 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 150 }] },
+      { at: 120_000, columns: { [COL(1)]: { '1': 160n, '2': 260n }, [COL(19)]: { '1': 0, '2': 4242 } }, expect: [{ metric: 'rx_total', labels: { idx: '1' }, value: 160 }, { metric: 'rx_total', labels: { idx: '2' }, value: 210 }] },
     ],
   },
   {
