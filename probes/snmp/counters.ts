@@ -13,9 +13,9 @@
  *     reset             the counter went down, and (Counter32) no single plausible wrap explains it
  *     implausible_rate  a Counter32 rose faster than the modelled ceiling: the wrap count is unknown
  *     ambiguous_wrap    a Counter32 could have wrapped more than once in the interval at the ceiling
- * - The modelled ceiling is the port's speed × SPEED_FACTOR × (Δt + AGENT_CACHE_SLACK_S): speeds lie
+ * - The plausibility ceiling is the port's speed × SPEED_FACTOR × (Δt + AGENT_CACHE_SLACK_S): speeds lie
  *   (Linux `lo` says 10 Mbit/s, tunnels, port-channels, Cisco `bandwidth`), so the speed alone is no
- *   limit. A Counter64 has no rate limit at all: it cannot wrap in practice, so only a discontinuity
+ *   limit. A wrap is ambiguous when a second one fits in the interval at the port's own speed. A Counter64 has no rate limit at all: it cannot wrap in practice, so only a discontinuity
  *   signal (including a decrease) makes one of its intervals unusable.
  * - Without a known speed a Counter32 decrease is a wrap when the wrapped delta is under 2^31 (RFC 1982
  *   serial-number arithmetic), otherwise a reset.
@@ -55,10 +55,12 @@ export function judgeInterval(prev: bigint, raw: bigint, bits: 32 | 64, seconds:
     return wrapped && delta >= HALF32 ? { discard: 'reset' } : { delta, wrapped };
   }
   // Compared as numbers: the limit is a float, and 2^32-sized deltas are exact in a double.
-  const limit = maxPerSecond * SPEED_FACTOR * (Math.max(seconds, 0) + AGENT_CACHE_SLACK_S);
+  const span = Math.max(seconds, 0) + AGENT_CACHE_SLACK_S;
   const d = Number(delta);
-  if (d > limit) return { discard: wrapped ? 'reset' : 'implausible_rate' };
-  if (d + 2 ** 32 <= limit) return { discard: 'ambiguous_wrap' };
+  if (d > maxPerSecond * SPEED_FACTOR * span) return { discard: wrapped ? 'reset' : 'implausible_rate' };
+  // A second wrap needs 2^32 more than was seen: judged at the port's own speed, the most it can carry
+  // (the generous factor above would make every fast port's 32-bit counter a gap at any interval).
+  if (d + 2 ** 32 <= maxPerSecond * span) return { discard: 'ambiguous_wrap' };
   return { delta, wrapped };
 }
 

@@ -12,7 +12,7 @@ describe('judgeInterval', () => {
     expect(judgeInterval(5n, 4n, 64, 60)).toEqual({ discard: 'reset' });
   });
 
-  it('Counter32 at a known speed: the limit is speed × 4 × (Δt + slack), and ambiguity starts where two wraps fit under it', () => {
+  it('Counter32 at a known speed: the limit is speed × 4 × (Δt + slack), and ambiguity starts where two wraps fit at the port speed', () => {
     const speed = 10 * MBIT; // 10 Mbit/s
     const limit = speed * SPEED_FACTOR * (10 + AGENT_CACHE_SLACK_S); // 75 MB in 10 s
     expect(limit).toBe(75_000_000);
@@ -21,12 +21,13 @@ describe('judgeInterval', () => {
     // a wrap that fits the limit is unfolded; one that does not is a reset
     expect(judgeInterval(W - 1000n, 5000n, 32, 10, speed)).toEqual({ delta: 6000n, wrapped: true });
     expect(judgeInterval(W - 1000n, BigInt(limit), 32, 10, speed)).toEqual({ discard: 'reset' });
-    // 1 Gbit/s: 500 MB/s modelled; at 2 s (3.5 GB) one wrap at most, at 4 s (4.5 GB) maybe two
+    // 1 Gbit/s carries at most 125 MB/s: at 20 s (3.1 GB with the slack) one wrap at most, at 30 s
+    // (4.4 GB) maybe two
     const g = 1000 * MBIT;
-    expect(judgeInterval(100n, 200n, 32, 2, g)).toEqual({ delta: 100n, wrapped: false });
-    expect(judgeInterval(100n, 200n, 32, 4, g)).toEqual({ discard: 'ambiguous_wrap' });
-    expect(judgeInterval(W - 100n, 100n, 32, 4, g)).toEqual({ discard: 'ambiguous_wrap' });
-    expect(judgeInterval(200n, 100n, 32, 4, g)).toEqual({ delta: W - 100n, wrapped: true }); // a second wrap would be 8.6 GB
+    expect(judgeInterval(100n, 200n, 32, 20, g)).toEqual({ delta: 100n, wrapped: false });
+    expect(judgeInterval(100n, 200n, 32, 30, g)).toEqual({ discard: 'ambiguous_wrap' });
+    expect(judgeInterval(W - 100n, 100n, 32, 30, g)).toEqual({ discard: 'ambiguous_wrap' });
+    expect(judgeInterval(200n, 100n, 32, 30, g)).toEqual({ delta: W - 100n, wrapped: true }); // a second wrap would be 8.6 GB
   });
 
   it('Counter32 without a speed: serial-number arithmetic (a wrap only under 2^31)', () => {

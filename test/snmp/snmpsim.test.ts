@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../helpers/requireTool.js';
 import { createSnmpProbe, type SnmpProbe } from '../../probes/snmp/index.js';
+import { AGENT_CACHE_SLACK_S } from '../../probes/snmp/counters.js';
 import { Pipeline } from '../../src/pipeline.js';
 import { Scheduler, type ProbeResult } from '../../src/scheduler.js';
 import type { ProbeSamples, Sample } from '../../src/types.js';
@@ -133,7 +134,19 @@ describe.runIf(ok)('snmpsim recordings: every exported interface value equals sn
     for (let n = 0; n < 2; n++) {
       const s = await poll(community);
       const got = exported(s);
-      expect(got.values).toEqual(want.values);
+      // From the second poll on, a 32-bit octet counter on a port so fast that it could wrap twice within
+      // the agent-cache slack alone (a 10 Gbit/s StackPort) cannot be vouched for: a counted gap, no value.
+      const gaps = [...want.values.keys()].filter((k) => !got.values.has(k));
+      for (const k of gaps) {
+        const [metric, i] = k.split('|') as [string, string];
+        expect(metric, k).toMatch(/_bytes_total$/);
+        expect(want.only32, k).toContain(i);
+        expect((want.values.get(`netmon_interface_speed_bytes_per_second|${i}`) ?? 0) * AGENT_CACHE_SLACK_S, k).toBeGreaterThanOrEqual(2 ** 32);
+      }
+      if (n === 0) expect(gaps).toEqual([]);
+      const ambiguous = s.find((x) => x.metric === 'netmon_counter_intervals_discarded_total' && x.labels.reason === 'ambiguous_wrap')?.value ?? 0;
+      expect(ambiguous).toBeGreaterThanOrEqual(gaps.length);
+      expect(got.values).toEqual(new Map([...want.values].filter(([k]) => !gaps.includes(k))));
       expect(got.labels).toEqual(want.labels);
       expect(got.descr).toEqual(want.descr);
       expect(s.partial).toBeUndefined();

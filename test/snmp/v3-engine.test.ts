@@ -87,10 +87,13 @@ describe.runIf(ok)('SNMPv3 engine re-discovery (Debian snmpd)', () => {
         else expect(pick(s, 'netmon_interface_oper_up', { if_name: 'lo' })?.value).toBe(1);
       }
       expect(missed).toBe(0);
-      expect(logs).toHaveLength(1);
-      expect(logs[0]).toMatch(new RegExp(`^warn agent v3dev \\(127\\.0\\.0\\.1:${port}\\): SNMPv3 `));
-      expect(logs[0]).toMatch(line);
-      const ids = line.exec(logs[0]!);
+      // One line about the engine; the agent's restart also reset its counters: that is a counted gap.
+      const engineLines = logs.filter((l) => !/counter intervals given no sample \(discontinuity\)/.test(l));
+      expect(engineLines).toHaveLength(1);
+      expect(logs.length).toBeLessThanOrEqual(2);
+      expect(engineLines[0]).toMatch(new RegExp(`^warn agent v3dev \\(127\\.0\\.0\\.1:${port}\\): SNMPv3 `));
+      expect(engineLines[0]).toMatch(line);
+      const ids = line.exec(engineLines[0]!);
       if (ids?.[2]) expect([ids[1], ids[2]]).toEqual([Buffer.from('netmon-old').toString('hex'), Buffer.from('netmon-new').toString('hex')]);
     } finally {
       plain.close();
