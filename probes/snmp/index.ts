@@ -4,16 +4,21 @@
  *   plan.ts     profiles → request plan (cached per profile list)
  *   poll.ts     per-target session state; GET, walks, HC fallback, label refresh policy → raw data
  *   samples.ts  raw data + counter state → samples (pure: no I/O, no clock)
+ *   refresh.ts, refresh-wait.ts  wait for the agent's counter refresh; samples are stamped with it
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Probe, Sample, Target } from '../../src/types.js';
 import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
 import { planCache } from './plan.js';
-import { pollTarget, TargetStates, type SnmpPollInfo } from './poll.js';
+import type { Plan } from './plan.js';
+import { pollTarget, TargetStates, type SnmpPollInfo, type TargetState } from './poll.js';
 import { loadProfiles, type Profile } from './profile.js';
+import { noteWalk, refreshStateOf } from './refresh.js';
+import { awaitRefresh, type Refresh } from './refresh-wait.js';
 import { buildSamples } from './samples.js';
-import { newWalkStats } from './walk.js';
+import { getScalars, newWalkStats, type WalkOptions } from './walk.js';
 
 export { DBM_FLOOR } from './samples.js';
 export type { SnmpPollInfo } from './poll.js';
@@ -24,6 +29,11 @@ export interface SnmpProbeOptions2 {
   labelRefreshMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Walk right after the agent's counter refresh and stamp the samples with it (refresh.ts). The daemon
+   * and `netmon probe` turn it on (kind.ts); off, samples are stamped with the poll time.
+   */
+  alignToRefresh?: boolean;
 }
 
 export interface SnmpProbe extends Probe<SnmpSpec> {
@@ -31,7 +41,19 @@ export interface SnmpProbe extends Probe<SnmpSpec> {
   readonly profiles: ReadonlyMap<string, Profile>;
   /** Statistics of the last poll of a target. */
   lastPoll(target: string): SnmpPollInfo | undefined;
+  /** The agent refresh the last poll of a target was stamped with (undefined: stamped with the poll time). */
+  lastRefresh(target: string): Refresh | undefined;
 }
+
+/** Time between the reads that watch for the agent's refresh (see refresh-wait.ts). */
+const REFRESH_SPACING_MS = 20;
+/** Caches slower than this are not waited for (their polls are stamped with the poll time). */
+const MAX_REFRESH_WAIT_MS = 15_000;
+/**
+ * The first poll of a session watches every counter of the table, not knowing which move: if none does
+ * within this time (an idle device), it stops waiting; snmpd's 3 s cache fits.
+ */
+const FIRST_REFRESH_WAIT_MS = 4_000;
 
 export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const profiles = options.profiles ?? loadProfiles();
@@ -39,6 +61,32 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const now = options.now ?? Date.now;
   const states = new TargetStates();
   const planFor = planCache(profiles);
+  const refreshes = new Map<string, Refresh | undefined>();
+
+  /**
+   * Wait for the agent's next counter refresh, so that the walk that follows reads counters the agent
+   * has just refreshed: their samples are stamped with the refresh instant and rates cover exactly the
+   * traffic they count (refresh.ts). The wait leaves a quarter of the interval for the walk (the run's
+   * deadline is 0.9 × interval). Its reads are not counted in the poll's walk statistics.
+   */
+  async function alignToRefresh(spec: SnmpSpec, st: TargetState, plan: Plan, walk: WalkOptions): Promise<Refresh | undefined> {
+    const rs = refreshStateOf(st);
+    const side = { ...walk, stats: newWalkStats() };
+    let maxWaitMs = Math.min(0.75 * spec.intervalMs, MAX_REFRESH_WAIT_MS);
+    if (rs.last.size === 0) {
+      // First poll of this session: one walk to learn the counter cells before watching them.
+      const first = await pollTarget(plan, st, { walk: side, labelRefreshMs, now });
+      noteWalk(rs, plan, first.raw.columns, first.raw.fallback);
+      maxWaitMs = Math.min(maxWaitMs, FIRST_REFRESH_WAIT_MS);
+    }
+    return awaitRefresh(rs, {
+      read: (cells) => getScalars(st.session, cells, side),
+      now,
+      sleep: (ms) => sleep(ms, undefined, { signal: walk.signal }),
+      spacingMs: REFRESH_SPACING_MS,
+      maxWaitMs,
+    });
+  }
 
   async function run(target: Target, spec: SnmpSpec, signal: AbortSignal): Promise<Sample[]> {
     const o = spec.options;
@@ -47,8 +95,11 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
+      const refresh = options.alignToRefresh ? await alignToRefresh(spec, st, plan, walk) : undefined;
+      refreshes.set(target.name, refresh);
       const { raw, labelRefresh, refreshReason } = await pollTarget(plan, st, { walk, labelRefreshMs, now });
-      const samples = buildSamples(plan, raw, st, now());
+      if (options.alignToRefresh) noteWalk(refreshStateOf(st), plan, raw.columns, raw.fallback);
+      const samples = buildSamples(plan, raw, st, refresh?.at ?? now());
       st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: { ...st.counters.stats }, samples: samples.length };
       return samples;
     } catch (err) {
@@ -62,6 +113,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     profiles,
     run,
     lastPoll: (name): SnmpPollInfo | undefined => states.get(name)?.last,
+    lastRefresh: (name) => refreshes.get(name),
     async close() {
       states.close();
     },

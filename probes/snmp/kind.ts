@@ -74,5 +74,5 @@ export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
       },
     };
   },
-  create: () => createSnmpProbe(),
+  create: () => createSnmpProbe({ alignToRefresh: true }),
 };

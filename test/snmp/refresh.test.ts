@@ -1,0 +1,125 @@
+/**
+ * Rates against a simulated agent whose counters refresh every 3 s (like Debian snmpd's interface cache),
+ * no network: the refresh wait (probes/snmp/refresh-wait.ts) on a virtual clock, its stamps fed to the
+ * uplink deriver. Polls stamped with the poll time alias (the control); stamped with the refresh they
+ * do not, at 5, 10 and 60 s.
+ */
+import { describe, expect, it } from 'vitest';
+import { refreshPeriod, refreshStateOf } from '../../probes/snmp/refresh.js';
+import { awaitRefresh } from '../../probes/snmp/refresh-wait.js';
+import { uplinkDeriver } from '../../src/uplinks.js';
+import type { ProbeResult } from '../../src/scheduler.js';
+import type { Target } from '../../src/types.js';
+import { testSpec } from '../kit/specs.js';
+
+const CELL = '1.3.6.1.2.1.31.1.1.1.10.2';
+const target: Target = { name: 'dc-core', address: '127.0.0.1', site: 'dc', role: 'uplink', labels: {}, probes: [] };
+
+/** An agent on a virtual clock: its counter is the wire's byte count at its last refresh (3 s ± 10 ms timer). */
+function cachedAgent(bytesPerMs: number, periodMs = 3000, phaseMs = 1234) {
+  let t = 0;
+  const refreshes = [phaseMs];
+  const lastRefresh = (at: number) => {
+    while (refreshes[refreshes.length - 1]! + periodMs <= at) {
+      const n = refreshes.length;
+      refreshes.push(refreshes[n - 1]! + periodMs + ((n * 7919) % 11)); // snmpd's timer runs late by a few ms
+    }
+    return [...refreshes].reverse().find((r) => r <= at) ?? 0;
+  };
+  const value = (at: number) => BigInt(Math.floor(bytesPerMs * lastRefresh(at)));
+  return {
+    now: () => t,
+    advanceTo: (at: number) => (t = Math.max(t, at)),
+    sleep: (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    },
+    reads: 0,
+    /** A GET: the agent answers 0.4 ms after it was sent, 0.6 ms round trip. */
+    read(cells: readonly string[]) {
+      this.reads++;
+      t += 0.4;
+      const v = value(t);
+      t += 0.2;
+      return Promise.resolve(new Map(cells.map((c) => [c, v])));
+    },
+    value,
+  };
+}
+
+function result(ts: number, outBytes: bigint): ProbeResult {
+  const labels = { target: 'dc-core', site: 'dc', if_index: '2', if_name: 'Gi0/2' };
+  const samples = [{ metric: 'netmon_interface_transmit_bytes_total', labels, value: Number(outBytes), ts, type: 'counter' as const }];
+  return { target, kind: 'snmp', spec: testSpec('snmp'), samples, scheduledAt: ts, startedAt: ts, durationMs: 1 };
+}
+
+/** Per-poll utilisation of the uplink, polled every `intervalMs`, stamped by the refresh wait or by the poll time. */
+async function utilisation(intervalMs: number, polls: number, capacityBitsPerSecond: number, stamp: 'refresh' | 'poll') {
+  const bytesPerMs = 1e6 / 1000; // 8 Mbit/s on the wire, steady
+  const agent = cachedAgent(bytesPerMs);
+  const state = refreshStateOf({});
+  state.refs = [CELL];
+  const derive = uplinkDeriver([{ name: 'intl', target: 'dc-core', interface: 'Gi0/2', capacity: capacityBitsPerSecond, warn_utilization: 0.8 }]);
+  const out: number[] = [];
+  const readsPerPoll: number[] = [];
+  for (let k = 0; k < polls; k++) {
+    const scheduled = 5000 + k * intervalMs + ((k * 389) % 97); // the scheduler's jitter
+    agent.advanceTo(scheduled);
+    const before = agent.reads;
+    const refresh =
+      stamp === 'refresh'
+        ? await awaitRefresh(state, { read: (c) => agent.read(c), now: agent.now, sleep: agent.sleep, spacingMs: 20, maxWaitMs: Math.min(0.75 * intervalMs, 15_000) })
+        : undefined;
+    if (stamp === 'refresh') expect(refresh, `poll ${k} saw no refresh`).toBeDefined();
+    readsPerPoll.push(agent.reads - before);
+    const walked = (await agent.read([CELL])).get(CELL)!; // the walk, right after
+    const util = derive(result(refresh?.at ?? agent.now(), walked)).find((s) => s.metric === 'netmon_uplink_utilization_ratio');
+    if (util) out.push(util.value);
+  }
+  return { util: out, readsPerPoll };
+}
+
+const worstError = (xs: number[], expected: number) => Math.max(...xs.map((x) => Math.abs(x - expected)));
+
+describe('refresh-aligned rates against a 3 s counter cache', () => {
+  for (const [intervalMs, polls] of [[5000, 40], [10_000, 30], [60_000, 8]] as const) {
+    it(`steady 82 % reads 82 % ± 2 % at every ${intervalMs / 1000} s poll; a saturated link never above 100 % + 2 %`, async () => {
+      const steady = await utilisation(intervalMs, polls, 8e6 / 0.82, 'refresh');
+      expect(steady.util).toHaveLength(polls - 1);
+      expect(worstError(steady.util, 0.82)).toBeLessThanOrEqual(0.02);
+      const full = await utilisation(intervalMs, polls, 8e6, 'refresh');
+      expect(Math.max(...full.util)).toBeLessThanOrEqual(1.02);
+      expect(Math.min(...full.util)).toBeGreaterThanOrEqual(0.98);
+      // Once the period is learned, the reads start just before the predicted refresh: a few per poll.
+      expect(Math.max(...steady.readsPerPoll.slice(4))).toBeLessThanOrEqual(25);
+    });
+  }
+
+  it('control: the same polls stamped with the poll time alias (as netmon did before)', async () => {
+    expect(worstError((await utilisation(10_000, 30, 8e6 / 0.82, 'poll')).util, 0.82)).toBeGreaterThan(0.05);
+    expect(Math.max(...(await utilisation(10_000, 30, 8e6, 'poll')).util)).toBeGreaterThan(1.1);
+    expect(worstError((await utilisation(5000, 40, 8e6 / 0.82, 'poll')).util, 0.82)).toBeGreaterThan(0.2);
+  });
+
+  it('learns the period from gaps that are whole multiples of it', () => {
+    expect(refreshPeriod([0, 9000, 21_000])).toBeCloseTo(3000, -1);
+    expect(refreshPeriod([0, 6000, 9002, 15_004])).toBeCloseTo(3001, -1);
+    expect(refreshPeriod([0, 9000])).toBeUndefined(); // one gap: 9 s, 4.5 s or 3 s?
+    expect(refreshPeriod([0, 1000, 2300])).toBeUndefined(); // no common period ≥ 0.5 s
+  });
+
+  it('gives up within maxWaitMs when nothing moves, and then forgets the period', async () => {
+    const state = refreshStateOf({});
+    state.refs = [CELL];
+    let t = 0;
+    const sleep = (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    };
+    const r = await awaitRefresh(state, { read: (c) => Promise.resolve(new Map(c.map((x) => [x, 5]))), now: () => t, sleep, spacingMs: 20, maxWaitMs: 3000 });
+    expect(r).toBeUndefined();
+    expect(t).toBeLessThanOrEqual(3020);
+    state.refs = [];
+    expect(await awaitRefresh(state, { read: () => Promise.reject(new Error('not read')), now: () => t, sleep, spacingMs: 20, maxWaitMs: 3000 })).toBeUndefined();
+  });
+});
