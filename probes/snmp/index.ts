@@ -72,13 +72,15 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   async function alignToRefresh(spec: SnmpSpec, st: TargetState, plan: Plan, walk: WalkOptions): Promise<Refresh | undefined> {
     const rs = refreshStateOf(st);
     const side = { ...walk, stats: newWalkStats() };
-    let maxWaitMs = Math.min(0.75 * spec.intervalMs, MAX_REFRESH_WAIT_MS);
+    const started = now();
+    let budget = Math.min(0.75 * spec.intervalMs, MAX_REFRESH_WAIT_MS);
     if (rs.last.size === 0) {
       // First poll of this session: one walk to learn the counter cells before watching them.
       const first = await pollTarget(plan, st, { walk: side, labelRefreshMs, now });
       noteWalk(rs, plan, first.raw.columns, first.raw.fallback);
-      maxWaitMs = Math.min(maxWaitMs, FIRST_REFRESH_WAIT_MS);
+      budget = Math.min(budget, FIRST_REFRESH_WAIT_MS);
     }
+    const maxWaitMs = budget - (now() - started);
     return awaitRefresh(rs, {
       read: (cells) => getScalars(st.session, cells, side),
       now,
