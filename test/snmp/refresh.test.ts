@@ -5,7 +5,9 @@
  * do not, at 5, 10 and 60 s.
  */
 import { describe, expect, it } from 'vitest';
-import { refreshPeriod, refreshStateOf } from '../../probes/snmp/refresh.js';
+import { planCache } from '../../probes/snmp/plan.js';
+import { loadProfiles } from '../../probes/snmp/profile.js';
+import { noteWalk, refreshPeriod, refreshStateOf } from '../../probes/snmp/refresh.js';
 import { awaitRefresh } from '../../probes/snmp/refresh-wait.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
 import type { ProbeResult } from '../../src/scheduler.js';
@@ -121,5 +123,18 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
     expect(t).toBeLessThanOrEqual(3020);
     state.refs = [];
     expect(await awaitRefresh(state, { read: () => Promise.reject(new Error('not read')), now: () => t, sleep, spacingMs: 20, maxWaitMs: 3000 })).toBeUndefined();
+  });
+
+  it('watches every counter of the interface table first, then the four that moved most, nothing when idle', () => {
+    const plan = planCache(loadProfiles())(['system', 'if-mib']);
+    const IN = '1.3.6.1.2.1.31.1.1.1.6'; // ifHCInOctets
+    const walked = (vals: number[]) => new Map([[IN, new Map(vals.map((v, i) => [String(i + 1), BigInt(v)]))]]);
+    const s = refreshStateOf({});
+    noteWalk(s, plan, walked([10, 10, 10, 10, 10, 10]), new Set());
+    expect(s.refs).toHaveLength(6);
+    noteWalk(s, plan, walked([11, 500, 10, 20, 30, 12]), new Set());
+    expect(s.refs).toEqual([`${IN}.2`, `${IN}.5`, `${IN}.4`, `${IN}.6`]);
+    noteWalk(s, plan, walked([11, 500, 10, 20, 30, 12]), new Set());
+    expect(s.refs).toEqual([]);
   });
 });
