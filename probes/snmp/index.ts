@@ -15,7 +15,7 @@ import { planCache } from './plan.js';
 import type { Plan } from './plan.js';
 import { pollTarget, TargetStates, type SnmpPollInfo, type TargetState } from './poll.js';
 import { loadProfiles, type Profile } from './profile.js';
-import { noteWalk, refreshStateOf } from './refresh.js';
+import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
 import { awaitRefresh, type Refresh } from './refresh-wait.js';
 import { buildSamples } from './samples.js';
 import { getScalars, newWalkStats, type WalkOptions } from './walk.js';
@@ -47,6 +47,8 @@ export interface SnmpProbe extends Probe<SnmpSpec> {
 
 /** Time between the reads that watch for the agent's refresh (see refresh-wait.ts). */
 const REFRESH_SPACING_MS = 20;
+/** A refresh bracket wider than this stamps too imprecisely for ±1 % at a 5 s interval: watch the next one. */
+const REFRESH_MAX_BRACKET_MS = 60;
 /** Caches slower than this are not waited for (their polls are stamped with the poll time). */
 const MAX_REFRESH_WAIT_MS = 15_000;
 /**
@@ -86,6 +88,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       now,
       sleep: (ms) => sleep(ms, undefined, { signal: walk.signal }),
       spacingMs: REFRESH_SPACING_MS,
+      maxBracketMs: REFRESH_MAX_BRACKET_MS,
       maxWaitMs,
     });
   }
@@ -100,8 +103,14 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       const refresh = options.alignToRefresh ? await alignToRefresh(spec, st, plan, walk) : undefined;
       refreshes.set(target.name, refresh);
       const { raw, labelRefresh, refreshReason } = await pollTarget(plan, st, { walk, labelRefreshMs, now });
-      if (options.alignToRefresh) noteWalk(refreshStateOf(st), plan, raw.columns, raw.fallback);
-      const samples = buildSamples(plan, raw, st, refresh?.at ?? now());
+      let ts = refresh?.at ?? now();
+      if (options.alignToRefresh) {
+        const rs = refreshStateOf(st);
+        if (!refresh && sameRefreshAsLast(rs, raw.columns)) ts = rs.lastStamp!;
+        noteWalk(rs, plan, raw.columns, raw.fallback);
+        rs.lastStamp = ts;
+      }
+      const samples = buildSamples(plan, raw, st, ts);
       st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: { ...st.counters.stats }, samples: samples.length };
       return samples;
     } catch (err) {

@@ -21,6 +21,11 @@ export interface WaitOptions {
   spacingMs: number;
   /** Give up after this long: the walk must still fit in the poll's deadline. */
   maxWaitMs: number;
+  /**
+   * A bracket wider than this (the event loop stalled between two reads) stamps imprecisely: the watch
+   * goes on to the next refresh while the deadline allows, and settles for the wide one otherwise.
+   */
+  maxBracketMs: number;
 }
 
 export interface Refresh {
@@ -40,7 +45,8 @@ const same = (a: RawValue | undefined, b: RawValue | undefined) => String(a) ===
  *
  * Until the period is known from two refreshes seen one after the other, the watch goes on after the
  * first change to the second (or to the deadline): polls at a multiple of the period (60 s against 3 s)
- * would otherwise only ever see multiples of it. The walk still reads the latest refresh's values.
+ * would otherwise only ever see multiples of it. It also goes on after a bracket wider than
+ * `maxBracketMs`. Either way the walk reads the values of the latest refresh seen, and is stamped with it.
  */
 export async function awaitRefresh(s: RefreshState, o: WaitOptions): Promise<Refresh | undefined> {
   const cells = s.refs;
@@ -53,9 +59,9 @@ export async function awaitRefresh(s: RefreshState, o: WaitOptions): Promise<Ref
     forgetRefresh(s); // a prediction beyond what the poll can wait for is a wrong one: watch from now
     wake = start;
   }
-  const measure = s.consecutiveMs === undefined;
   let reads = 0;
-  let seen: Refresh | undefined;
+  /** The latest refresh seen in this watch, and whether its bracket was narrow (then it is in the history). */
+  let latest: (Refresh & { narrow: boolean }) | undefined;
   try {
     if (wake > start) await o.sleep(wake - start);
     let before = o.now();
@@ -65,17 +71,22 @@ export async function awaitRefresh(s: RefreshState, o: WaitOptions): Promise<Ref
       await o.sleep(o.spacingMs);
       const sent = o.now();
       if (sent > deadline) {
-        if (!seen) forgetRefresh(s); // not where the history said: learn the period again
-        return seen ? { ...seen, reads } : undefined;
+        if (!latest) {
+          forgetRefresh(s); // not where the history said: learn the period again
+          return undefined;
+        }
+        return { at: latest.at, widthMs: latest.widthMs, reads };
       }
       const cur = await o.read(cells);
       reads++;
       const answered = o.now();
       if (cells.some((c) => !same(base.get(c), cur.get(c)))) {
         const at = (before + answered) / 2;
-        noteRefresh(s, at, seen !== undefined);
-        if (!measure || seen) return { at, widthMs: answered - before, reads };
-        seen = { at, widthMs: answered - before, reads };
+        const narrow = answered - before <= o.maxBracketMs;
+        // Only precise instants go into the history the period is estimated from.
+        if (narrow) noteRefresh(s, at, latest?.narrow === true);
+        if (narrow && s.consecutiveMs !== undefined) return { at, widthMs: answered - before, reads };
+        latest = { at, widthMs: answered - before, reads, narrow };
         base = cur;
       }
       before = sent;

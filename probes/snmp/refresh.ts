@@ -22,9 +22,9 @@ import type { RawValue } from './walk.js';
 type ColumnData = ReadonlyMap<string, ReadonlyMap<string, RawValue>>;
 
 /** Counter cells read to see a refresh, at most. */
-export const MAX_REFS = 4;
+const MAX_REFS = 4;
 /** Cells read when nothing is known yet (the first poll of a session), at most. */
-export const MAX_CANDIDATES = 64;
+const MAX_CANDIDATES = 64;
 /** Refresh instants kept for the period estimate. */
 const HISTORY = 8;
 /** Periods below this are not a cache worth predicting (the reads then simply start at once). */
@@ -39,6 +39,8 @@ export interface RefreshState {
   history: number[];
   /** The gap between two refreshes seen one after the other: the period itself, not a multiple. */
   consecutiveMs?: number;
+  /** The stamp of the last poll's samples. */
+  lastStamp?: number;
 }
 
 const states = new WeakMap<object, RefreshState>();
@@ -53,7 +55,7 @@ export function refreshStateOf(owner: object): RefreshState {
   return s;
 }
 
-export function counterBig(v: RawValue | undefined): bigint | undefined {
+function counterBig(v: RawValue | undefined): bigint | undefined {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v);
   return undefined;
@@ -95,6 +97,22 @@ export function noteWalk(s: RefreshState, plan: Plan, columns: ColumnData, fallb
   moved.sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0));
   s.refs = s.last.size === 0 ? [...values.keys()].slice(0, MAX_CANDIDATES) : moved.slice(0, MAX_REFS).map(([c]) => c);
   s.last = values;
+}
+
+/**
+ * No refresh was seen, and the walk read every reference exactly as the last poll did although they were
+ * moving: the agent has not refreshed since (a stalled agent). Its values are the last poll's, and so is
+ * their instant: stamped like that, no rate is drawn across the poll (a gap, not a zero).
+ */
+export function sameRefreshAsLast(s: RefreshState, columns: ColumnData): boolean {
+  if (s.refs.length === 0 || s.lastStamp === undefined) return false;
+  return s.refs.every((cell) => {
+    // A cell is its column's OID + '.' + the row index: the longest walked column that prefixes it.
+    let column = '';
+    for (const c of columns.keys()) if (c.length > column.length && cell.startsWith(`${c}.`)) column = c;
+    const v = column ? counterBig(columns.get(column)!.get(cell.slice(column.length + 1))) : undefined;
+    return v !== undefined && v === s.last.get(cell);
+  });
 }
 
 /** Record an observed refresh instant (`consecutive`: the one right after the previous one). */

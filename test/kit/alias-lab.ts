@@ -6,7 +6,7 @@
  * process, unmodified). The reference is the kernel's byte counter of up0, read from
  * /proc/<snmpd>/net/dev (the agent's namespace's view of the counters snmpd itself reads).
  *
- * The sender offers 1.5 × the tbf rate, so the link carries exactly the tbf rate: one uplink configured
+ * The sender offers 2 × the tbf rate (its queue holds 3 s, for a sender starved on a busy machine), so the link carries exactly the tbf rate: one uplink configured
  * with capacity = that rate is the saturated link, one with capacity = rate / 0.82 carries a steady 82 %.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,8 +21,8 @@ import { V2C, withTargetLabels } from './snmp-agent.js';
 import { startSnmpd, type Snmpd } from './snmpd.js';
 
 /** tbf rate on up0, bit/s: small, so the sender costs little CPU on a shared machine. */
-export const LINK_BPS = 8_000_000;
-export const STEADY_SHARE = 0.82;
+const LINK_BPS = 8_000_000;
+const STEADY_SHARE = 0.82;
 
 function sh(cmd: string[]): void {
   const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8', timeout: 20_000 });
@@ -36,14 +36,14 @@ export interface AliasLab {
   kernelTxBytes(): number;
 }
 
-/** The bounded sender: UDP at 1.5 × LINK_BPS to a neighbour that drops it silently, count and time limited. */
+/** The bounded sender: UDP at 2 × LINK_BPS to a neighbour that drops it silently, count and time limited. */
 const SENDER = `
 const dgram = require('node:dgram');
 const [dst, bps, maxMs] = process.argv.slice(1);
 const s = dgram.createSocket('udp4');
 const payload = Buffer.alloc(1200);
 const wire = 1200 + 8 + 20 + 14;
-const perMs = (1.5 * Number(bps)) / 8 / wire / 1000;
+const perMs = (2 * Number(bps)) / 8 / wire / 1000;
 const maxCount = Math.ceil(perMs * Number(maxMs)) + 10;
 const t0 = Date.now();
 let sent = 0;
@@ -78,7 +78,7 @@ export async function withAliasLab<T>(o: { maxMs: number }, body: (lab: AliasLab
     sh(['ip', '-n', nsB, 'link', 'set', 'up1', 'up']);
     // The sink is a neighbour nobody is: up1 receives the frames and drops them (not its MAC), no ICMP back.
     sh(['ip', '-n', nsA, 'neigh', 'add', link.sink, 'lladdr', '02:00:00:00:00:05', 'dev', 'up0', 'nud', 'permanent']);
-    sh(['ip', 'netns', 'exec', nsA, 'tc', 'qdisc', 'add', 'dev', 'up0', 'root', 'tbf', 'rate', `${LINK_BPS}bit`, 'burst', '32kb', 'latency', '1s']);
+    sh(['ip', 'netns', 'exec', nsA, 'tc', 'qdisc', 'add', 'dev', 'up0', 'root', 'tbf', 'rate', `${LINK_BPS}bit`, 'burst', '32kb', 'latency', '3s']);
     sh(['ip', 'link', 'add', mgHost, 'type', 'veth', 'peer', 'name', 'mg1', 'netns', nsA]);
     sh(['ip', 'addr', 'add', `${mgmt.host}/30`, 'dev', mgHost]);
     sh(['ip', 'link', 'set', mgHost, 'up']);
@@ -122,6 +122,8 @@ export interface IntervalRun {
   /** Polls stamped with an observed refresh (aligned probes). */
   stamped: number;
   polls: number;
+  /** Per poll: start (ms after the run's start), duration, refresh stamp (ms before the poll ended), bracket, reads. */
+  log: string[];
 }
 
 /** Poll the lab's agent every `intervalMs` for `durationMs` with the SNMP probe and the uplink deriver. */
@@ -140,7 +142,7 @@ export async function pollLab(lab: AliasLab, o: { intervalMs: number; durationMs
     { name: 'saturated', target: name, interface: 'up0', capacity: LINK_BPS, warn_utilization: 0.9 },
   ];
   const derive = uplinkDeriver(uplinks);
-  const run: IntervalRun = { intervalMs: o.intervalMs, aligned: o.aligned, steadyErrors: [], saturated: [], kernelSaturated: [], stamped: 0, polls: 0 };
+  const run: IntervalRun = { intervalMs: o.intervalMs, aligned: o.aligned, steadyErrors: [], saturated: [], kernelSaturated: [], stamped: 0, polls: 0, log: [] };
   let prevKernel: { at: number; bytes: number } | undefined;
   try {
     for (let k = 0; o.start + k * o.intervalMs <= o.start + o.durationMs; k++) {
@@ -150,7 +152,9 @@ export async function pollLab(lab: AliasLab, o: { intervalMs: number; durationMs
       const samples = await probe.run(target, spec, AbortSignal.timeout(0.9 * o.intervalMs));
       const kernel = { at: Date.now(), bytes: lab.kernelTxBytes() };
       run.polls++;
-      if (probe.lastRefresh(name)) run.stamped++;
+      const refresh = probe.lastRefresh(name);
+      if (refresh) run.stamped++;
+      run.log.push(`${startedAt - o.start}+${kernel.at - startedAt}${refresh ? ` r-${kernel.at - Math.round(refresh.at)}/${Math.round(refresh.widthMs)}/${refresh.reads}` : ''}`);
       const result: ProbeResult = { target, kind: 'snmp', spec, samples: withTargetLabels(target, samples), scheduledAt: startedAt, startedAt, durationMs: kernel.at - startedAt };
       const out = derive(result);
       const util = (uplink: string) => out.find((s) => s.metric === 'netmon_uplink_utilization_ratio' && s.labels.uplink === uplink && s.labels.direction === 'out')?.value;

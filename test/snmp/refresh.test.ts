@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { planCache } from '../../probes/snmp/plan.js';
 import { loadProfiles } from '../../probes/snmp/profile.js';
-import { noteWalk, refreshPeriod, refreshStateOf } from '../../probes/snmp/refresh.js';
+import { noteWalk, refreshPeriod, refreshStateOf, sameRefreshAsLast } from '../../probes/snmp/refresh.js';
 import { awaitRefresh } from '../../probes/snmp/refresh-wait.js';
+import type { RawValue } from '../../probes/snmp/walk.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import type { Target } from '../../src/types.js';
@@ -70,7 +71,7 @@ async function utilisation(intervalMs: number, polls: number, capacityBitsPerSec
     const before = agent.reads;
     const refresh =
       stamp === 'refresh'
-        ? await awaitRefresh(state, { read: (c) => agent.read(c), now: agent.now, sleep: agent.sleep, spacingMs: 20, maxWaitMs: Math.min(0.75 * intervalMs, 15_000) })
+        ? await awaitRefresh(state, { read: (c) => agent.read(c), now: agent.now, sleep: agent.sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: Math.min(0.75 * intervalMs, 15_000) })
         : undefined;
     if (stamp === 'refresh') expect(refresh, `poll ${k} saw no refresh`).toBeDefined();
     readsPerPoll.push(agent.reads - before);
@@ -118,11 +119,11 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
       t += ms;
       return Promise.resolve();
     };
-    const r = await awaitRefresh(state, { read: (c) => Promise.resolve(new Map(c.map((x) => [x, 5]))), now: () => t, sleep, spacingMs: 20, maxWaitMs: 3000 });
+    const r = await awaitRefresh(state, { read: (c) => Promise.resolve(new Map(c.map((x) => [x, 5]))), now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3000 });
     expect(r).toBeUndefined();
     expect(t).toBeLessThanOrEqual(3020);
     state.refs = [];
-    expect(await awaitRefresh(state, { read: () => Promise.reject(new Error('not read')), now: () => t, sleep, spacingMs: 20, maxWaitMs: 3000 })).toBeUndefined();
+    expect(await awaitRefresh(state, { read: () => Promise.reject(new Error('not read')), now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3000 })).toBeUndefined();
   });
 
   it('watches every counter of the interface table first, then the four that moved most, nothing when idle', () => {
@@ -136,5 +137,45 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
     expect(s.refs).toEqual([`${IN}.2`, `${IN}.5`, `${IN}.4`, `${IN}.6`]);
     noteWalk(s, plan, walked([11, 500, 10, 20, 30, 12]), new Set());
     expect(s.refs).toEqual([]);
+  });
+
+  it('a bracket widened by a stall is not trusted: the stamp comes from the next refresh', async () => {
+    const state = refreshStateOf({});
+    state.refs = [CELL];
+    state.consecutiveMs = 3000; // the period is known, only the stamp is watched for
+    let t = 900;
+    let stalled = false;
+    const sleep = (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    };
+    const read = (cells: readonly string[]) => {
+      const v = t >= 4000 ? 3 : t >= 1000 ? 2 : 1; // refreshes at 1 s and 4 s
+      t += 0.5;
+      if (v === 2 && !stalled) {
+        stalled = true; // the answer that shows the first refresh is handled 150 ms late (a busy event loop)
+        t += 150;
+      }
+      return Promise.resolve(new Map(cells.map((c) => [c, v])));
+    };
+    const r = await awaitRefresh(state, { read, now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 5000 });
+    expect(r!.widthMs).toBeLessThanOrEqual(60);
+    expect(Math.abs(r!.at - 4000)).toBeLessThanOrEqual(30);
+  });
+
+  it('a stalled agent (references unchanged although they were moving) gets the last stamp again: no zero rate', () => {
+    const plan = planCache(loadProfiles())(['system', 'if-mib']);
+    const OUT = '1.3.6.1.2.1.31.1.1.1.10'; // ifHCOutOctets
+    const walked = (v: number) => new Map<string, Map<string, RawValue>>([[OUT, new Map([['2', BigInt(v)]])], ['1.3.6.1.2.1.31.1.1.1.1', new Map([['2', 'up0']])]]);
+    const s = refreshStateOf({});
+    noteWalk(s, plan, walked(100), new Set());
+    noteWalk(s, plan, walked(200), new Set());
+    s.lastStamp = 5000;
+    expect(s.refs).toEqual([`${OUT}.2`]);
+    expect(sameRefreshAsLast(s, walked(200))).toBe(true);
+    expect(sameRefreshAsLast(s, walked(201))).toBe(false);
+    const derive = uplinkDeriver([{ name: 'intl', target: 'dc-core', interface: 'Gi0/2', capacity: 8e6, warn_utilization: 0.8 }]);
+    derive(result(5000, 200n));
+    expect(derive(result(5000, 200n)).some((x) => x.metric === 'netmon_uplink_utilization_ratio')).toBe(false);
   });
 });
