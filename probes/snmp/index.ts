@@ -16,7 +16,7 @@ import type { Plan } from './plan.js';
 import { pollTarget, TargetStates, type SnmpPollInfo, type TargetState } from './poll.js';
 import { loadProfiles, type Profile } from './profile.js';
 import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
-import { awaitRefresh, type Refresh } from './refresh-wait.js';
+import { awaitRefresh, refreshedSince, type Refresh } from './refresh-wait.js';
 import { buildSamples } from './samples.js';
 import { getScalars, newWalkStats, type WalkOptions } from './walk.js';
 
@@ -104,6 +104,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       refreshes.set(target.name, refresh);
       const { raw, labelRefresh, refreshReason } = await pollTarget(plan, st, { walk, labelRefreshMs, now });
       let ts = refresh?.at ?? now();
+      if (refresh && refreshedSince(refresh, raw.columns)) ts = (refresh.lastSentAt + now()) / 2;
       if (options.alignToRefresh) {
         const rs = refreshStateOf(st);
         if (!refresh && sameRefreshAsLast(rs, raw.columns)) ts = rs.lastStamp!;

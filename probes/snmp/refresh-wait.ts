@@ -10,7 +10,7 @@
  * stamp: a refresh that came before the first read is missed and the next one is waited for.
  */
 import type { RawValue } from './walk.js';
-import { forgetRefresh, guardMs, noteRefresh, predictRefresh, type RefreshState } from './refresh.js';
+import { cellIn, forgetRefresh, guardMs, noteRefresh, predictRefresh, type RefreshState } from './refresh.js';
 
 export interface WaitOptions {
   /** GET of the given cells; a cell the agent lacks maps to undefined. */
@@ -28,6 +28,8 @@ export interface WaitOptions {
   maxBracketMs: number;
 }
 
+const same = (a: RawValue | undefined, b: RawValue | undefined) => String(a) === String(b);
+
 export interface Refresh {
   /** Estimated instant of the refresh (ms, the caller's clock). */
   at: number;
@@ -35,9 +37,23 @@ export interface Refresh {
   widthMs: number;
   /** Reads it took. */
   reads: number;
+  /** The watched cells' values at that refresh, and when the last read that still showed them was sent. */
+  values: ReadonlyMap<string, RawValue | undefined>;
+  lastSentAt: number;
 }
 
-const same = (a: RawValue | undefined, b: RawValue | undefined) => String(a) === String(b);
+/**
+ * The walk after the watch read a watched cell differently: the agent refreshed between the last read
+ * and the walk (a watch that ran to its deadline ends at any point of a period). That refresh is
+ * bracketed by the last read and the walk's end, and is the one to stamp with.
+ */
+export function refreshedSince(r: Refresh, columns: ReadonlyMap<string, ReadonlyMap<string, RawValue>>): boolean {
+  for (const [cell, v] of r.values) {
+    const now = cellIn(columns, cell);
+    if (now !== undefined && !same(v, now)) return true;
+  }
+  return false;
+}
 
 /**
  * The next refresh of the agent's counters, or undefined when there is nothing to watch (no cell moves),
@@ -75,7 +91,7 @@ export async function awaitRefresh(s: RefreshState, o: WaitOptions): Promise<Ref
           forgetRefresh(s); // not where the history said: learn the period again
           return undefined;
         }
-        return { at: latest.at, widthMs: latest.widthMs, reads };
+        return { at: latest.at, widthMs: latest.widthMs, reads, values: base, lastSentAt: before };
       }
       const cur = await o.read(cells);
       reads++;
@@ -85,8 +101,8 @@ export async function awaitRefresh(s: RefreshState, o: WaitOptions): Promise<Ref
         const narrow = answered - before <= o.maxBracketMs;
         // Only precise instants go into the history the period is estimated from.
         if (narrow) noteRefresh(s, at, latest?.narrow === true);
-        if (narrow && s.consecutiveMs !== undefined) return { at, widthMs: answered - before, reads };
-        latest = { at, widthMs: answered - before, reads, narrow };
+        if (narrow && s.consecutiveMs !== undefined) return { at, widthMs: answered - before, reads, values: cur, lastSentAt: sent };
+        latest = { at, widthMs: answered - before, reads, narrow, values: cur, lastSentAt: sent };
         base = cur;
       }
       before = sent;

@@ -107,12 +107,16 @@ export function noteWalk(s: RefreshState, plan: Plan, columns: ColumnData, fallb
 export function sameRefreshAsLast(s: RefreshState, columns: ColumnData): boolean {
   if (s.refs.length === 0 || s.lastStamp === undefined) return false;
   return s.refs.every((cell) => {
-    // A cell is its column's OID + '.' + the row index: the longest walked column that prefixes it.
-    let column = '';
-    for (const c of columns.keys()) if (c.length > column.length && cell.startsWith(`${c}.`)) column = c;
-    const v = column ? counterBig(columns.get(column)!.get(cell.slice(column.length + 1))) : undefined;
+    const v = counterBig(cellIn(columns, cell));
     return v !== undefined && v === s.last.get(cell);
   });
+}
+
+/** A cell's value in walked columns: a cell is its column's OID + '.' + the row index. */
+export function cellIn(columns: ColumnData, cell: string): RawValue | undefined {
+  let column = '';
+  for (const c of columns.keys()) if (c.length > column.length && cell.startsWith(`${c}.`)) column = c;
+  return column ? columns.get(column)!.get(cell.slice(column.length + 1)) : undefined;
 }
 
 /** Record an observed refresh instant (`consecutive`: the one right after the previous one). */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { planCache } from '../../probes/snmp/plan.js';
 import { loadProfiles } from '../../probes/snmp/profile.js';
 import { noteWalk, refreshPeriod, refreshStateOf, sameRefreshAsLast } from '../../probes/snmp/refresh.js';
-import { awaitRefresh } from '../../probes/snmp/refresh-wait.js';
+import { awaitRefresh, refreshedSince } from '../../probes/snmp/refresh-wait.js';
 import type { RawValue } from '../../probes/snmp/walk.js';
 import { uplinkDeriver } from '../../src/uplinks.js';
 import type { ProbeResult } from '../../src/scheduler.js';
@@ -177,5 +177,25 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
     const derive = uplinkDeriver([{ name: 'intl', target: 'dc-core', interface: 'Gi0/2', capacity: 8e6, warn_utilization: 0.8 }]);
     derive(result(5000, 200n));
     expect(derive(result(5000, 200n)).some((x) => x.metric === 'netmon_uplink_utilization_ratio')).toBe(false);
+  });
+
+  it('a watch that ran to its deadline: a refresh between its last read and the walk is seen in the walk', async () => {
+    const state = refreshStateOf({});
+    state.refs = [CELL];
+    let t = 0;
+    const sleep = (ms: number) => {
+      t += ms;
+      return Promise.resolve();
+    };
+    // refreshes at 100 ms and 3100 ms; the first watch (period unknown) waits for a second one until its deadline
+    const value = () => (t >= 3100 ? 3n : t >= 100 ? 2n : 1n);
+    const read = (cells: readonly string[]) => Promise.resolve(new Map(cells.map((c) => [c, value()])));
+    const r = (await awaitRefresh(state, { read, now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3095 }))!;
+    expect(Math.abs(r.at - 100)).toBeLessThanOrEqual(20);
+    t = 3105; // the walk
+    const walk = new Map([['1.3.6.1.2.1.31.1.1.1.10', new Map<string, RawValue>([['2', value()]])]]);
+    expect(refreshedSince(r, walk)).toBe(true);
+    expect(r.lastSentAt).toBeGreaterThan(3050);
+    expect(refreshedSince(r, new Map([['1.3.6.1.2.1.31.1.1.1.10', new Map<string, RawValue>([['2', 2n]])]]))).toBe(false);
   });
 });
