@@ -5,19 +5,23 @@
  *   poll.ts     per-target session state; GET, walks, per-row fallbacks, label refresh policy, SNMPv3
  *               engine re-discovery, partial status → raw data
  *   samples.ts  raw data + counter state → samples (pure: no I/O, no clock)
+ *   refresh.ts, refresh-wait.ts  wait for the agent's counter refresh; samples are stamped with it
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RepeatLog } from '../../src/repeat-log.js';
 import { withPartial, type Probe, type ProbeSamples, type Target } from '../../src/types.js';
 import type { ProbeLog } from '../kind.js';
 import { DISCARD_REASONS, type CounterStats } from './counters.js';
 import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
-import { planCache } from './plan.js';
-import { pollRecovering, TargetStates, type SnmpPollInfo } from './poll.js';
+import { planCache, type Plan } from './plan.js';
+import { pollRecovering, TargetStates, type SnmpPollInfo, type TargetState } from './poll.js';
 import { loadProfiles, type Profile } from './profile.js';
+import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
+import { awaitRefresh, refreshedSince, type Refresh } from './refresh-wait.js';
 import { buildSamples, discardSamples } from './samples.js';
-import { newWalkStats } from './walk.js';
+import { getScalars, newWalkStats, type WalkOptions } from './walk.js';
 
 export { DBM_FLOOR } from './samples.js';
 export type { SnmpPollInfo } from './poll.js';
@@ -37,6 +41,11 @@ export interface SnmpProbeOptions2 {
   now?: () => number;
   /** Where the probe says what it did about an agent: a re-discovered SNMPv3 engine, a partial answer, counter gaps (once per target and reason, then summaries). */
   log?: ProbeLog;
+  /**
+   * Walk right after the agent's counter refresh and stamp the samples with it (refresh.ts). The daemon
+   * and `netmon probe` turn it on (kind.ts); off, samples are stamped with the poll time.
+   */
+  alignToRefresh?: boolean;
 }
 
 export interface SnmpProbe extends Probe<SnmpSpec> {
@@ -45,7 +54,21 @@ export interface SnmpProbe extends Probe<SnmpSpec> {
   /** Statistics of the last poll of a target. */
   lastPoll(target: string): SnmpPollInfo | undefined;
   close(): Promise<void>;
+  /** The agent refresh the last poll of a target was stamped with (undefined: stamped with the poll time). */
+  lastRefresh(target: string): Refresh | undefined;
 }
+
+/** Time between the reads that watch for the agent's refresh (see refresh-wait.ts). */
+const REFRESH_SPACING_MS = 20;
+/** A refresh bracket wider than this stamps too imprecisely for ±1 % at a 5 s interval: watch the next one. */
+const REFRESH_MAX_BRACKET_MS = 60;
+/** Caches slower than this are not waited for (their polls are stamped with the poll time). */
+const MAX_REFRESH_WAIT_MS = 15_000;
+/**
+ * The first poll of a session watches every counter of the table, not knowing which move: if none does
+ * within this time (an idle device), it stops waiting; snmpd's 3 s cache fits.
+ */
+const FIRST_REFRESH_WAIT_MS = 4_000;
 
 export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const profiles = options.profiles ?? loadProfiles();
@@ -55,6 +78,36 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const states = new TargetStates();
   const planFor = planCache(profiles);
   const gapLog = new RepeatLog((level, msg, extra) => log(level === 'info' ? 'info' : 'warn', `${msg} ${JSON.stringify(extra)}`), undefined, now);
+
+  const refreshes = new Map<string, Refresh | undefined>();
+
+  /**
+   * Wait for the agent's next counter refresh, so that the walk that follows reads counters the agent
+   * has just refreshed: their samples are stamped with the refresh instant and rates cover exactly the
+   * traffic they count (refresh.ts). The wait leaves a quarter of the interval for the walk (the run's
+   * deadline is 0.9 × interval). Its reads are not counted in the poll's walk statistics.
+   */
+  async function alignToRefresh(spec: SnmpSpec, st: TargetState, plan: Plan, walk: WalkOptions): Promise<Refresh | undefined> {
+    const rs = refreshStateOf(st);
+    const side = { ...walk, stats: newWalkStats() };
+    const started = now();
+    let budget = Math.min(0.75 * spec.intervalMs, MAX_REFRESH_WAIT_MS);
+    if (rs.last.size === 0) {
+      // First poll of this session: one walk to learn the counter cells before watching them.
+      const first = await pollRecovering(plan, st, { walk: side, labelRefreshMs, now });
+      noteWalk(rs, plan, first.raw.columns);
+      budget = Math.min(budget, FIRST_REFRESH_WAIT_MS);
+    }
+    const maxWaitMs = budget - (now() - started);
+    return awaitRefresh(rs, {
+      read: (cells) => getScalars(st.session, cells, side),
+      now,
+      sleep: (ms) => sleep(ms, undefined, { signal: walk.signal }),
+      spacingMs: REFRESH_SPACING_MS,
+      maxBracketMs: REFRESH_MAX_BRACKET_MS,
+      maxWaitMs,
+    });
+  }
 
   /** Log the counter gaps this poll added, once per (target, reason) and then as periodic summaries. */
   function reportGaps(target: string, before: CounterStats['discarded'], after: CounterStats['discarded']): void {
@@ -71,6 +124,13 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
+      let refresh: Refresh | undefined;
+      if (options.alignToRefresh) {
+        // Best effort: reads an agent does not answer (silent, or its SNMPv3 engine changed) leave the
+        // poll stamped with the poll time; the poll itself then fails or recovers as it would.
+        refresh = await alignToRefresh(spec, st, plan, walk).catch(() => undefined);
+      }
+      refreshes.set(target.name, refresh);
       const { raw, labelRefresh, refreshReason, rediscovered, partial } = await pollRecovering(plan, st, { walk, labelRefreshMs, now });
       const agent = `agent ${target.name} (${target.address}:${o.port})`;
       if (rediscovered) log('warn', `${agent}: ${rediscovered}`);
@@ -80,8 +140,15 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
         else log('info', `${agent}: complete answers again`);
       }
       st.partial = partial;
+      let ts = refresh?.at ?? now();
+      if (refresh && refreshedSince(refresh, raw.columns)) ts = (refresh.lastSentAt + now()) / 2;
+      if (options.alignToRefresh) {
+        const rs = refreshStateOf(st);
+        if (!refresh && sameRefreshAsLast(rs, raw.columns)) ts = rs.lastStamp!;
+        noteWalk(rs, plan, raw.columns);
+        rs.lastStamp = ts;
+      }
       const before = { ...st.counters.stats.discarded };
-      const ts = now();
       const samples = buildSamples(plan, raw, st, ts);
       if (st.counters.size > 0) samples.push(...discardSamples(st.counters.stats, ts));
       reportGaps(target.name, before, st.counters.stats.discarded);
@@ -98,6 +165,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     profiles,
     run,
     lastPoll: (name): SnmpPollInfo | undefined => states.get(name)?.last,
+    lastRefresh: (name) => refreshes.get(name),
     close() {
       states.close();
       return Promise.resolve();

@@ -74,5 +74,5 @@ export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
       },
     };
   },
-  create: (ctx) => createSnmpProbe({ log: ctx.log }),
+  create: (ctx) => createSnmpProbe({ log: ctx.log, alignToRefresh: true }),
 };
