@@ -123,7 +123,7 @@ function speedOf(m: ProfileMetric, row: Row): number | undefined {
   return f !== undefined && f > 0 ? f * m.rate_ceiling.scale : undefined;
 }
 
-const DISCARDED_METRIC = 'netmon_counter_intervals_discarded_total';
+const DISCARDED_METRIC = 'netmon_snmp_intervals_discarded_total';
 
 /**
  * The target's counter intervals given no sample, by reason (the pipeline adds target and site): one

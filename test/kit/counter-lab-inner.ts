@@ -86,7 +86,7 @@ async function main(cfg: LabConfig): Promise<LabResult> {
       rec.kernel[dev] = kernelRx(dev);
       rec.kernelTx[dev] = kernelBytes(dev, 'tx');
     }
-    for (const x of s) if (x.metric === 'netmon_counter_intervals_discarded_total') rec.discarded[x.labels.reason!] = x.value;
+    for (const x of s) if (x.metric === 'netmon_snmp_intervals_discarded_total') rec.discarded[x.labels.reason!] = x.value;
     polls.push(rec);
   };
   const both = async () => {

@@ -143,7 +143,7 @@ describe('counters', () => {
     d.ifaces[0]!.inOctets = 2n ** 32n + 50_000_000n;
     s = await poll();
     expect(rx(s, '1')).toBeUndefined();
-    expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'reset' })!.value).toBe(1);
+    expect(pick(s, 'netmon_snmp_intervals_discarded_total', { reason: 'reset' })!.value).toBe(1);
     // ... and the total carries on from where it was: never backwards, never a zero
     d.ifaces[0]!.inOctets += 1000n;
     s = await poll();
@@ -163,7 +163,7 @@ describe('counters', () => {
     s = await poll();
     expect(rx(s, '1')).toBe(Number(2n ** 60n + 1n + 37_500_000_000n));
     for (const reason of ['ambiguous_wrap', 'implausible_rate', 'reset', 'discontinuity']) {
-      expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason })!.value).toBe(0);
+      expect(pick(s, 'netmon_snmp_intervals_discarded_total', { reason })!.value).toBe(0);
     }
   });
 
@@ -187,7 +187,7 @@ describe('counters', () => {
     s = await poll();
     expect(rx(s, '1')).toBeUndefined();
     expect(rx(s, '2')).toBeUndefined();
-    expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'discontinuity' })!.value).toBe(8 + 2 * 8); // 8 counters per row: row 2's discontinuity, then both rows
+    expect(pick(s, 'netmon_snmp_intervals_discarded_total', { reason: 'discontinuity' })!.value).toBe(8 + 2 * 8); // 8 counters per row: row 2's discontinuity, then both rows
     for (const i of d.ifaces) i.inOctets += 10n;
     s = await poll();
     expect(rx(s, '1')).toBe(1_002_010);
@@ -207,7 +207,7 @@ describe('counter gap logging', () => {
       d.ifaces[0]!.inOctets += 1_000_000n;
       s = await poll();
       expect(rx(s, '1')).toBeUndefined(); // a gap, never a zero
-      expect(pick(s, 'netmon_counter_intervals_discarded_total', { reason: 'ambiguous_wrap' })!.value).toBe((k + 1) * 2); // the octet counters (packets at 4 × 1.49 Mpps fit)
+      expect(pick(s, 'netmon_snmp_intervals_discarded_total', { reason: 'ambiguous_wrap' })!.value).toBe((k + 1) * 2); // the octet counters (packets at 4 × 1.49 Mpps fit)
     }
     const ambiguous = lines.filter((l) => l.includes('(ambiguous_wrap)'));
     expect(ambiguous).toHaveLength(3); // first poll, then summaries at 5 and 10 minutes
@@ -220,8 +220,8 @@ describe('counter gap logging', () => {
     pipeline.subscribe('exporter', (r) => exporter.accept(r));
     pipeline.publish({ target, kind: 'snmp', spec, samples: s, scheduledAt: 0, startedAt: 0, durationMs: 1 });
     const text = await exporter.renderText();
-    expect(text).toMatch(/^# TYPE netmon_counter_intervals_discarded_total counter$/m);
-    expect(text).toContain(`netmon_counter_intervals_discarded_total{reason="ambiguous_wrap",site="${target.site}",target="dut"} 22\n`);
+    expect(text).toMatch(/^# TYPE netmon_snmp_intervals_discarded_total counter$/m);
+    expect(text).toContain(`netmon_snmp_intervals_discarded_total{reason="ambiguous_wrap",site="${target.site}",target="dut"} 22\n`);
   });
 });
 

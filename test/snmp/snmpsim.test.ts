@@ -144,7 +144,7 @@ describe.runIf(ok)('snmpsim recordings: every exported interface value equals sn
         expect((want.values.get(`netmon_interface_speed_bytes_per_second|${i}`) ?? 0) * AGENT_CACHE_SLACK_S, k).toBeGreaterThanOrEqual(2 ** 32);
       }
       if (n === 0) expect(gaps).toEqual([]);
-      const ambiguous = s.find((x) => x.metric === 'netmon_counter_intervals_discarded_total' && x.labels.reason === 'ambiguous_wrap')?.value ?? 0;
+      const ambiguous = s.find((x) => x.metric === 'netmon_snmp_intervals_discarded_total' && x.labels.reason === 'ambiguous_wrap')?.value ?? 0;
       expect(ambiguous).toBeGreaterThanOrEqual(gaps.length);
       expect(got.values).toEqual(new Map([...want.values].filter(([k]) => !gaps.includes(k))));
       expect(got.labels).toEqual(want.labels);
