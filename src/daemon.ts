@@ -2,8 +2,8 @@
  * The daemon: loads the config, starts the simulator (if configured), the store, the scheduler with its
  * probes, the pipeline and its consumers, and the HTTP server; reloads on SIGHUP; stops cleanly.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig } from './config/loader.js';
 import { describeConfigChange } from './config/diff.js';
 import { buildTargets, type LoadedConfig } from './config/model.js';
@@ -22,9 +22,10 @@ import type { Store } from './store/types.js';
 import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
 import type { Logger } from './log.js';
-import { ROOT } from './paths.js';
 
-export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export interface Daemon {
   url: string;
