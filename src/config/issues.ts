@@ -66,7 +66,7 @@ const errorMap: z.core.$ZodErrorMap = (iss) => {
 /** Fields whose value is never shown: communities, keys, passwords, headers, URLs that may carry user:password@. */
 const SECRET_SEGMENTS = /^(community|auth_key|priv_key|username|password|headers|url|external_url|basic_auth_users|.*(secret|token|passw).*)$/i;
 
-export function isSecretPath(path: readonly PropertyKey[]): boolean {
+function isSecretPath(path: readonly PropertyKey[]): boolean {
   return path.some((seg) => typeof seg === 'string' && SECRET_SEGMENTS.test(seg));
 }
 

@@ -15,7 +15,7 @@ const PART_RE = /(\d+)(ms|s|m|h|d|w|y)/gy;
 const DURATION_HINT = 'expected a duration such as 500ms, 10s, 1m30s, 5m, 1h or 30d';
 
 /** Milliseconds of a duration string, or undefined when it is not one. */
-export function parseDuration(s: string): number | undefined {
+function parseDuration(s: string): number | undefined {
   const single = SINGLE_RE.exec(s);
   if (single) return Math.round(Number(single[1]) * DURATION_MS[single[2]!]!);
   PART_RE.lastIndex = 0;
@@ -33,7 +33,7 @@ export function parseDuration(s: string): number | undefined {
 }
 
 /** `90000` → `1m30s`: how a limit is written back to the admin, in the config's own syntax. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
@@ -101,7 +101,7 @@ export const port = z.number().int().min(1).max(65535);
  * Why a host address is not usable, or undefined when it is. Only what looks like an IP literal is checked as
  * one: `127.1.3.300` must be an error, not a DNS name that fails to resolve at every poll.
  */
-export function addressProblem(s: string): string | undefined {
+function addressProblem(s: string): string | undefined {
   if (/^\[.*\]$/.test(s)) return 'write an IPv6 address without brackets';
   if (s.includes(':')) return isIP(s) === 6 ? undefined : 'not a valid IPv6 address';
   if (/^[0-9.]+$/.test(s) && isIP(s) !== 4) return 'not a valid IPv4 address: expected four numbers from 0 to 255, such as 192.0.2.10';

@@ -52,30 +52,26 @@ function yamlProblems(text: string, doc: Document, lines: LineCounter): { offset
   const errors = [...doc.errors, ...doc.warnings];
   if (!errors.length) return [];
   const tab = text.indexOf('\t');
-  let shown = errors.map((e) => ({ offset: e.pos[0], message: `YAML: ${yamlMessage(e)}` }));
+  const shown = errors.map((e) => ({ offset: e.pos[0], message: `YAML: ${yamlMessage(e)}` }));
   if (tab >= 0) {
     const untabbed = parse(text.replaceAll('\t', ' '));
-    const rest = [...untabbed.errors, ...untabbed.warnings];
     const onTabLine = (offset: number) => {
       const start = text.lastIndexOf('\n', offset - 1) + 1;
       const end = text.indexOf('\n', offset);
       return text.slice(start, end < 0 ? undefined : end).includes('\t');
     };
     // The tab is to blame when the file parses better without tabs, or an error sits on a line holding one.
-    if (rest.length < errors.length || errors.some((e) => onTabLine(e.pos[0]))) {
+    // Then it is the one message: what follows a misplaced tab is noise until it is fixed.
+    if (untabbed.errors.length + untabbed.warnings.length < errors.length || errors.some((e) => onTabLine(e.pos[0]))) {
       const count = text.split('\t').length - 1;
       const more = count > 1 ? ` (${count} tabs in this file; this is the first)` : '';
-      shown = [
-        { offset: tab, message: `YAML: a tab character; YAML allows only spaces for indentation and structure: replace tabs with spaces${more}` },
-        ...rest.filter((e) => !onTabLine(e.pos[0])).map((e) => ({ offset: e.pos[0], message: `YAML: ${yamlMessage(e)}` })),
-      ];
+      return [{ offset: tab, message: `YAML: a tab character; YAML allows only spaces for indentation and structure: replace tabs with spaces${more}` }];
     }
   }
-  if (shown.length > MAX_YAML_ERRORS) {
-    const { line } = lines.linePos(shown[MAX_YAML_ERRORS]!.offset);
-    shown = [...shown.slice(0, MAX_YAML_ERRORS), { offset: shown[MAX_YAML_ERRORS]!.offset, message: `YAML: ${shown.length - MAX_YAML_ERRORS} more errors from line ${line} on, probably caused by the ones above` }];
-  }
-  return shown;
+  if (shown.length <= MAX_YAML_ERRORS) return shown;
+  const { offset } = shown[MAX_YAML_ERRORS]!;
+  const more = `YAML: ${shown.length - MAX_YAML_ERRORS} more errors from line ${lines.linePos(offset).line} on, probably caused by the ones above`;
+  return [...shown.slice(0, MAX_YAML_ERRORS), { offset, message: more }];
 }
 
 /** Reads, decodes (UTF-8 only), parses and substitutes. Returns undefined (with problems reported) when the file cannot be read or parsed. */

@@ -3,12 +3,12 @@
  * Vietnamese Windows editors do) decodes "successfully" with replacement characters, and ward names then
  * show as mojibake on the dashboard; so the first invalid byte is reported with its line and column.
  */
-export type Decoded = { text: string } | { line: number; column: number; message: string };
+type Decoded = { text: string } | { line: number; column: number; message: string };
 
 const HINT = 're-save the file as UTF-8 (it looks like Windows-1258 or Latin-1, as some Windows editors save Vietnamese text)';
 
 /** Byte offset of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
-export function firstInvalidUtf8(buf: Uint8Array): number {
+function firstInvalidUtf8(buf: Uint8Array): number {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
     decoder.decode(buf);

@@ -5,7 +5,7 @@
 import { closest } from './suggest.js';
 
 /** Accepted by Intl (case-insensitively, as browsers do) and not a bare UTC offset, which Intl refuses anyway. */
-export function isTimeZone(tz: string): boolean {
+function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;
@@ -34,7 +34,7 @@ let zones: string[] | undefined;
 const allZones = () => (zones ??= [...new Set([...Intl.supportedValuesOf('timeZone'), ...CURRENT])].filter(isTimeZone));
 
 /** The zone the admin most likely meant, if any. */
-export function suggestTimeZone(tz: string): string | undefined {
+function suggestTimeZone(tz: string): string | undefined {
   const city = tz.slice(tz.lastIndexOf('/') + 1).toLowerCase().replace(/[\s-]+/g, '_');
   if (CITY_ZONES[city]) return CITY_ZONES[city];
   const all = allZones();

@@ -134,6 +134,10 @@ describe('a tab in YAML', () => {
     expect(problems({ 'netmon.yaml': `include: [wards.yaml]\n${valid()}`, 'wards.yaml': `sites:\n${wards}` })).toEqual([
       'wards.yaml:2:1: YAML: a tab character; YAML allows only spaces for indentation and structure: replace tabs with spaces (80 tabs in this file; this is the first)',
     ]);
+    const flow = Array.from({ length: 27 }, (_, i) => `  - { id: w${i},\n\tname: "Phường ${i}", group: ward }\n`).join('');
+    expect(problems({ 'netmon.yaml': `include: [wards.yaml]\n${valid()}`, 'wards.yaml': `sites:\n${flow}` })).toEqual([
+      'wards.yaml:3:1: YAML: a tab character; YAML allows only spaces for indentation and structure: replace tabs with spaces (27 tabs in this file; this is the first)',
+    ]);
     expect(problems({ 'netmon.yaml': `${SITE}${V2C}targets:\n  - name: a\n\t  address: x\n` })).toEqual([
       'netmon.yaml:9:1: YAML: a tab character; YAML allows only spaces for indentation and structure: replace tabs with spaces',
     ]);
