@@ -42,6 +42,20 @@ Given an included file, checks the main file that includes it.
   -h, --help         this help
 `,
   },
+  backup: {
+    name: 'backup',
+    options: { config: CONFIG },
+    positionals: { min: 1, max: 1 },
+    usage: `usage: netmon backup FILE [--config FILE]
+
+Copy the store and the alert database to FILE and FILE's .alerts.db, safely while the daemon runs
+(SQLite online backup, then an integrity check). Restore: stop netmon, copy both files over
+storage.path and its .alerts.db, start netmon.
+
+  -c, --config FILE  main config file, whose storage.path is copied (default: config/netmon.yaml)
+  -h, --help         this help
+`,
+  },
   probe: {
     name: 'probe',
     options: { config: CONFIG, json: { type: 'boolean' } },
@@ -62,6 +76,7 @@ const USAGE = `usage: netmon COMMAND [OPTIONS]
   netmon run [--config FILE] [--port N] [--log-level LEVEL]   run the daemon
   netmon check-config [FILE | --config FILE]                  validate a config; exit 1 on any problem
   netmon probe TARGET [--config FILE] [--json]                run one target's probes once and print the samples
+  netmon backup FILE [--config FILE]                          copy the databases safely while netmon runs
   netmon --version                                            print the version
 
 'netmon COMMAND --help' tells more about each command.
@@ -143,6 +158,16 @@ async function probe(args: string[]): Promise<number> {
   return probeOnce({ configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG), target: p.positionals[0]!, json: p.values.json === true });
 }
 
+async function backupCommand(args: string[]): Promise<number> {
+  const spec = COMMANDS.backup!;
+  const p = parseCommand(spec, args);
+  if (p.help) return help(spec);
+  const { backup } = await import('./backup.js');
+  const lines = await backup({ configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG), dest: p.positionals[0]! });
+  process.stdout.write(lines.map((l) => `backup: ${l}\n`).join(''));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -152,6 +177,8 @@ async function main(argv: string[]): Promise<number> {
       return check(rest);
     case 'probe':
       return probe(rest);
+    case 'backup':
+      return backupCommand(rest);
     case '--version':
     case '-V':
     case 'version':
