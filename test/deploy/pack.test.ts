@@ -1,5 +1,5 @@
 /**
- * The package an admin installs: `npm pack` (which builds first), unpacked, its production dependencies
+ * The package an admin installs: `npm pack` (of the built output), unpacked, its production dependencies
  * installed offline from the npm cache with `npm ci --omit=dev` against the lockfile, then `netmon --version`
  * and `netmon check-config` run from it, with no dev dependency (tsc, tsx, vitest) present.
  *
@@ -24,7 +24,9 @@ function sh(cmd: string, args: string[], cwd: string) {
 
 describe('npm pack → npm ci --omit=dev → netmon', () => {
   it('installs offline without dev dependencies and runs --version and check-config', () => {
-    const pack = sh('npm', ['pack', '--pack-destination', dir], ROOT);
+    // --ignore-scripts: not prepack's build, which would rewrite dist/ under the feet of other test files
+    // spawning bin/netmon.js; `npm test` (and the CLI tests' rule: `npm run build` first) has built it.
+    const pack = sh('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], ROOT);
     expect(pack.code, pack.stderr).toBe(0);
     const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
     const app = join(dir, 'app');
