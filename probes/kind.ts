@@ -33,5 +33,10 @@ export interface ProbeKind<S extends ProbeSpec, B extends z.ZodType = z.ZodType,
   readonly defaults: D;
   /** The spec of one target's block with the defaults applied; throws an Error naming what is wrong. */
   spec(block: z.output<B>, defaults: z.output<D>, ctx: SpecContext): S;
+  /**
+   * Problems of a target's block that only show with the defaults applied (a timeout from `defaults` not shorter
+   * than the target's own interval): the key of the block to point at, and the message. The loader reports them.
+   */
+  check?(block: z.output<B>, defaults: z.output<D>): { key: string; message: string }[];
   create(ctx: ProbeContext): Probe<S>;
 }

@@ -2,9 +2,10 @@
  * The daemon: loads the config, starts the simulator (if configured), the store, the scheduler with its
  * probes, the pipeline and its consumers, and the HTTP server; reloads on SIGHUP; stops cleanly.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig } from './config/loader.js';
+import { describeConfigChange } from './config/diff.js';
 import { buildTargets, type LoadedConfig } from './config/model.js';
 import { Scheduler } from './scheduler.js';
 import { createFanout } from './fanout.js';
@@ -21,9 +22,10 @@ import type { Store } from './store/types.js';
 import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
 import type { Logger } from './log.js';
-import { ROOT } from './paths.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export interface Daemon {
   url: string;
@@ -173,6 +175,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       exporter.retainTargets(names);
       live.retainTargets(names);
       const restart = needsRestart(next);
+      const change = describeConfigChange(config, next);
       // A renewed certificate or changed users apply at once (new connections / the next request).
       if (next.web?.tls && listening.https) listening.setTls(next.web.tls);
       auth.setUsers(next.web?.users ?? new Map());
@@ -183,9 +186,10 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       reloadStatus.lastSuccessMs = reloadStatus.lastAttemptMs;
       reloadStatus.lastError = null;
       const message =
-        `config reloaded: ${diff.added} jobs added, ${diff.removed} removed, ${diff.kept} unchanged` +
+        `config reloaded: ${change}` +
         (restart.length ? `; ${restart.join(' and ')} take effect at the next restart` : '');
       log.info({ ...diff, trigger }, message);
+      for (const w of next.warnings ?? []) log.warn({ component: 'config', file: w.file }, `config: ${w.message}`);
       return { ok: true, message };
     } catch (err) {
       reloadStatus.successful = false;

@@ -12,6 +12,8 @@ import { Scheduler, type ProbeResult } from './scheduler.js';
 import { createFanout } from './fanout.js';
 import { Exporter } from './exporter.js';
 import type { ProbeSpec, Target } from './types.js';
+import { closest } from './config/suggest.js';
+import { roundExposition, roundValue } from './round.js';
 
 const MAX_PING_BURST_MS = 4000;
 
@@ -25,7 +27,9 @@ export async function probeOnce(opts: { configFile: string; target: string; json
   const configured = buildTargets(config).find((t) => t.name === opts.target);
   if (!configured) {
     const names = config.targets.map((t) => t.name);
-    process.stderr.write(`no target named ${opts.target} in ${opts.configFile} (${names.length} targets, e.g. ${names.slice(0, 5).join(', ')})\n`);
+    const hint = closest(opts.target, names) ?? names.find((n) => n.startsWith(opts.target));
+    const meant = hint ? `did you mean ${hint}? ` : '';
+    process.stderr.write(`no target named ${opts.target} in ${opts.configFile}; ${meant}(${names.length} targets, e.g. ${names.slice(0, 5).join(', ')})\n`);
     return 2;
   }
   const target = compressed(configured);
@@ -50,13 +54,22 @@ export async function probeOnce(opts: { configFile: string; target: string; json
   }
   results.sort((a, b) => target.probes.findIndex((p) => p.kind === a.kind) - target.probes.findIndex((p) => p.kind === b.kind));
   if (opts.json) {
-    const out = results.map((r) => ({ probe: r.kind, ok: !r.error, error: r.error?.message, reason: r.error?.reason, partial: r.partial, duration_ms: r.durationMs, samples: r.samples }));
+    const out = results.map((r) => ({
+      probe: r.kind,
+      ok: !r.error,
+      error: r.error?.message,
+      reason: r.error?.reason,
+      partial: r.partial,
+      duration_ms: r.durationMs,
+      samples: r.samples.map((x) => ({ ...x, value: roundValue(x.value) })),
+    }));
     process.stdout.write(JSON.stringify({ target: target.name, results: out }, null, 2) + '\n');
   } else {
     for (const r of results) {
       process.stdout.write(`# probe ${r.kind}: ${r.error ? `FAILED (${r.error.reason}): ${r.error.message}` : `ok, ${r.samples.length} samples${r.partial ? ` (PARTIAL, ${r.partial.reason}: ${r.partial.message})` : ''}`} in ${r.durationMs} ms\n`);
     }
-    process.stdout.write(await exporter.renderText());
+    // For a person: no float noise (0.000014999999999999999). /metrics itself stays exact.
+    process.stdout.write(roundExposition(await exporter.renderText()));
   }
   return results.some((r) => r.error) ? 1 : 0;
 }

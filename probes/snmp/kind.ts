@@ -1,6 +1,6 @@
 /** The `snmp` probe kind: its config blocks, the profiles each role brings, and its spec (see probes/kind.ts). */
 import { z } from 'zod';
-import { duration, name, port } from '../../src/config/primitives.js';
+import { durationAtLeast, name, port, timeoutBelowInterval } from '../../src/config/primitives.js';
 import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import type { ProbeSpecOf, TargetRole } from '../../src/types.js';
 import type { ProbeKind } from '../kind.js';
@@ -28,13 +28,17 @@ export const ROLE_PROFILES: Record<TargetRole, string[]> = {
 
 const retries = z.number().int().min(0).max(10);
 const maxRepetitions = z.number().int().min(1).max(200);
+// The limits of this kind, stated once: a poll every `interval`, each request waiting up to `timeout`.
+const interval = durationAtLeast(1000).describe('polling interval; at least 1s');
+const timeout = durationAtLeast(100).describe('per-request timeout; at least 100ms, shorter than the interval');
+const timing = timeoutBelowInterval('snmp');
 
 const block = z
   .strictObject({
     credential: name.describe('name of an entry under `credentials`'),
     port: port.default(161).describe('UDP port of the agent'),
-    interval: duration.optional().describe('polling interval; defaults.snmp.interval if absent'),
-    timeout: duration.optional().describe('per-request timeout; defaults.snmp.timeout if absent'),
+    interval: interval.optional().describe('polling interval, at least 1s; defaults.snmp.interval if absent'),
+    timeout: timeout.optional().describe('per-request timeout, at least 100ms and shorter than the interval; defaults.snmp.timeout if absent'),
     retries: retries.optional(),
     max_repetitions: maxRepetitions.optional().describe('GETBULK max-repetitions'),
     profiles: z.array(name).default([]).describe("profiles added to the ones the target's role brings"),
@@ -44,17 +48,19 @@ const block = z
 
 const defaults = z
   .strictObject({
-    interval: duration.prefault('60s'),
-    timeout: duration.prefault('2s'),
+    interval: interval.prefault('60s'),
+    timeout: timeout.prefault('2s'),
     retries: retries.default(1),
     max_repetitions: maxRepetitions.default(25),
   })
+  .superRefine(timing.refineDefaults)
   .prefault({});
 
 export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
   kind: 'snmp',
   block,
   defaults,
+  check: timing.check,
   spec(b, d, ctx) {
     const credential = ctx.credentials.get(b.credential);
     // The loader's reference check reports this with file and line first; this guards configs built in code.

@@ -1,6 +1,7 @@
 /**
- * Zod issues → config problems. Messages come from our own error map (plain phrases, never the input value,
- * which may be a secret); custom messages in the schema take precedence over it, as zod orders them.
+ * Zod issues → config problems. Messages come from our own error map (plain phrases); custom messages in the
+ * schema take precedence over it, as zod orders them. The bad value is echoed after the message (`got "5 minutes"`),
+ * except where it may be a secret (see `isSecretPath`).
  */
 import type { z } from 'zod';
 import { formatPath, type ConfigProblem } from './errors.js';
@@ -62,6 +63,45 @@ const errorMap: z.core.$ZodErrorMap = (iss) => {
   }
 };
 
+/** Fields whose value is never shown: communities, keys, passwords, headers, URLs that may carry user:password@. */
+const SECRET_SEGMENTS = /^(community|auth_key|priv_key|username|password|headers|url|external_url|basic_auth_users|.*(secret|token|passw).*)$/i;
+
+function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return path.some((seg) => typeof seg === 'string' && SECRET_SEGMENTS.test(seg));
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let v = data;
+  for (const seg of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg];
+  }
+  return v;
+}
+
+const MAX_ECHO = 60;
+
+/** The value at a non-secret path as the admin wrote it (`"swich"`, `0`), or undefined. */
+function shownValue(src: YamlSource, path: readonly PropertyKey[]): string | undefined {
+  if (isSecretPath(path)) return undefined;
+  const v = valueAt(src.data, path);
+  if (typeof v === 'string') return JSON.stringify(v.length > MAX_ECHO ? `${v.slice(0, MAX_ECHO)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** The message with the bad value: `expected a number, got the string "9300"`, `must be at least 1s (got "0s")`. */
+function withValue(issue: z.core.$ZodIssue, src: YamlSource): string {
+  const shown = shownValue(src, issue.path);
+  if (shown === undefined) return issue.message;
+  const typed = issue.code === 'invalid_type' ? issue.message.replace(/, got an? (\w+)/, `, got the $1 ${shown}`) : issue.message;
+  if (typed !== issue.message) return typed;
+  const raw = valueAt(src.data, issue.path);
+  if (issue.code === 'custom' && typeof raw === 'string' && issue.message.includes(raw)) return issue.message; // it says the value already
+  const hint = issue.code === 'invalid_value' && typeof raw === 'string' ? didYouMean(raw, issue.values.map(String)) : '';
+  return `${issue.message} (got ${shown})${hint}`;
+}
+
 /** One problem per issue (per key for unknown keys), positioned in `src`. */
 function issueProblems(issue: z.core.$ZodIssue, src: YamlSource, schema: z.ZodType): ConfigProblem[] {
   const path = issue.path;
@@ -84,7 +124,7 @@ function issueProblems(issue: z.core.$ZodIssue, src: YamlSource, schema: z.ZodTy
     return [problem(path.slice(0, -1), at(path, true), `key "${key}": ${why}`)];
   }
   const loc = at(path);
-  if (loc.found) return [problem(path, loc, issue.message)];
+  if (loc.found) return [problem(path, loc, withValue(issue, src))];
   // Absent from the document: point at the map that should hold it.
   const parent = path.slice(0, loc.depth);
   const missing = String(path[loc.depth]);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, displayPath, type ConfigProblem } from './errors.js';
+import { ConfigError, displayPath, formatPath, type ConfigProblem } from './errors.js';
 import { expandInclude } from './include.js';
 import { validateSource as validate } from './issues.js';
 import type { LoadedConfig, WebConfig } from './model.js';
@@ -12,6 +12,9 @@ import { checkReferences } from './references.js';
 import { includeFile, mainFile } from './schema.js';
 import { locate, readSource, type YamlSource } from './source.js';
 import { loadWebConfig } from './web.js';
+import { PROBE_KIND_NAMES, PROBE_KINDS } from '../../probes/registry.js';
+import type { ProbeKind } from '../../probes/kind.js';
+import type { ProbeKindName, SpecOf } from '../types.js';
 
 /** Files named by `include:`, deduplicated, without the main file itself (`*.yaml` next to it would match it). */
 function includedFiles(main: YamlSource, problems: ConfigProblem[]): string[] {
@@ -28,6 +31,45 @@ function includedFiles(main: YamlSource, problems: ConfigProblem[]): string[] {
     } else for (const f of r.files) if (f !== main.file) files.add(f);
   });
   return [...files];
+}
+
+type Part = { src: YamlSource; out: z.output<typeof includeFile> };
+const KINDS: { readonly [K in ProbeKindName]: ProbeKind<SpecOf<K>> } = PROBE_KINDS;
+
+/** Problems of a target's probe blocks that need the defaults (timeout shorter than interval), in each kind's words. */
+function probeTimingProblems(parts: Part[], defaults: z.output<typeof mainFile>['defaults'], problems: ConfigProblem[]): void {
+  for (const { src, out } of parts) {
+    out.targets.forEach((t, i) => {
+      for (const kind of PROBE_KIND_NAMES) problems.push(...kindProblems(kind, t[kind], defaults[kind], src, ['targets', i, kind]));
+    });
+  }
+}
+
+function kindProblems<K extends ProbeKindName>(kind: K, block: unknown, defaults: unknown, src: YamlSource, at: PropertyKey[]): ConfigProblem[] {
+  const k = KINDS[kind];
+  if (block === undefined || !k.check) return [];
+  return k.check(block, defaults).map(({ key, message }) => {
+    const p = [...at, key];
+    const loc = locate(src, p);
+    const shown = loc.found ? p : at;
+    const { line, column } = loc.found ? loc : locate(src, at);
+    return { file: src.display, line, column, path: formatPath(shown), message };
+  });
+}
+
+/** An empty main file, or an include that defines nothing: an error (or, with `allow_empty: true`, a warning). */
+function emptinessProblems(main: YamlSource, parts: Part[], problems: ConfigProblem[], warnings: ConfigProblem[]): void {
+  const whole = (src: YamlSource, message: string): ConfigProblem => ({ file: src.display, line: 0, column: 0, path: '', message });
+  if (main.empty) problems.push(whole(main, 'the file is empty: a netmon config needs at least `targets:` (here or in files named by `include:`)'));
+  for (const { src, out } of parts) {
+    if (out.sites.length || out.targets.length || Object.keys(out.credentials).length) continue;
+    if (out.allow_empty) warnings.push(whole(src, 'defines no sites, targets or credentials (allowed by `allow_empty: true`)'));
+    else {
+      problems.push(
+        whole(src, 'included file defines no sites, targets or credentials: what it defined before would silently stop being monitored; restore it, or write `allow_empty: true` in it if it is meant to be empty'),
+      );
+    }
+  }
 }
 
 /** Problems ordered by file (load order), then position. */
@@ -48,7 +90,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
   const mainOut = validate(main, mainFile, problems);
   const sources = [main];
-  const parts: z.output<typeof includeFile>[] = [];
+  const parts: Part[] = [];
+  const warnings: ConfigProblem[] = [];
   const included = includedFiles(main, problems);
   const includeFailed = problems.some((p) => p.path.startsWith('include['));
   for (const f of included) {
@@ -57,8 +100,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     if (!src) continue;
     sources.push(src);
     const out = validate(src, includeFile, problems);
-    if (out) parts.push(out);
+    if (out) parts.push({ src, out });
   }
+  emptinessProblems(main, parts, problems, warnings);
+  if (mainOut) probeTimingProblems([{ src: main, out: mainOut }, ...parts], mainOut.defaults, problems);
   // With a file missing or unparsable, "X is not defined" would mostly be noise: report those after it is fixed.
   const complete = sources.length === files.length && !includeFailed;
   problems.push(...checkReferences(sources, main, complete));
@@ -73,7 +118,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   if (problems.length || !mainOut) throw new ConfigError(sorted(problems, [...files, ...webFiles].map(displayPath)), [...files, ...webFiles]);
 
-  const all = [mainOut, ...parts];
+  const all = [mainOut, ...parts.map((p) => p.out)];
   return {
     file: mainPath,
     files,
@@ -88,5 +133,6 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
     web,
+    warnings,
   };
 }

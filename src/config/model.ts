@@ -5,6 +5,7 @@
 import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, UplinkConfig } from './schema.js';
 import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
 import type { ProbeKind, SpecContext } from '../../probes/kind.js';
+import type { ConfigProblem } from './errors.js';
 import { PROBE_KIND_NAMES, PROBE_KINDS } from '../../probes/registry.js';
 
 export interface LoadedConfig {
@@ -27,6 +28,8 @@ export interface LoadedConfig {
   alerting?: AlertingConfig;
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
+  /** What is allowed but worth saying (an include made empty on purpose); absent in configs built in code. */
+  warnings?: ConfigProblem[];
 }
 
 /** `server.web_config` loaded: the certificate and key read, the users' bcrypt hashes. Never log or serve it. */

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 
 import { PROBE_KINDS } from '../../probes/registry.js';
-import { bitRate, duration, name, port } from './primitives.js';
+import { bitRate, duration, hostAddress, name, port } from './primitives.js';
+import { timeZoneProblem } from './timezone.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -70,7 +71,7 @@ export type SnmpCredentialConfig = z.output<typeof snmpCredential>;
 
 export const target = z.strictObject({
   name: name.describe('unique target name'),
-  address: z.string().min(1).describe('IPv4/IPv6 address or DNS name'),
+  address: hostAddress.describe('IPv4/IPv6 address or DNS name'),
   site: name.describe('id of an entry under `sites`'),
   role: z.enum(['switch', 'fibre', 'server', 'uplink']).describe('decides the default SNMP profiles'),
   description: z.string().optional(),
@@ -173,7 +174,13 @@ const credentials = z.record(name, snmpCredential).default({}).describe('SNMP cr
 
 /** What an included file may contribute. */
 export const includeFile = z
-  .strictObject({ sites, targets, credentials })
+  .strictObject({
+    // An include that defines nothing is usually a file emptied by mistake: 27 wards silently unmonitored.
+    allow_empty: z.boolean().optional().describe('true: this file may define nothing (a warning instead of an error)'),
+    sites,
+    targets,
+    credentials,
+  })
   .describe('A netmon config file included from the main file: sites, targets and credentials only.');
 
 export const mainFile = z
@@ -187,7 +194,14 @@ export const mainFile = z
         listen_address: z.string().default('127.0.0.1'),
         port: port.default(9300),
         language: z.enum(['vi', 'en']).default('vi').describe('dashboard language'),
-        timezone: z.string().default('Asia/Ho_Chi_Minh').describe('IANA time zone for the dashboard and working-day curves'),
+        timezone: z
+          .string()
+          .superRefine((tz, ctx) => {
+            const why = timeZoneProblem(tz);
+            if (why) ctx.addIssue({ code: 'custom', message: why });
+          })
+          .default('Asia/Ho_Chi_Minh')
+          .describe('IANA time zone for the dashboard and working-day curves, e.g. Asia/Ho_Chi_Minh'),
         // Optional rather than default(false), so configs built in code (tests) need not name it.
         watch_config: z
           .boolean()

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { displayPath, formatPath, type ConfigProblem } from './errors.js';
 import { substituteEnv } from './env.js';
+import { decodeUtf8 } from './text.js';
 
 export interface YamlSource {
   /** Absolute path. */
@@ -12,6 +13,8 @@ export interface YamlSource {
   lines: LineCounter;
   /** The document as plain data after `${VAR}` substitution; `{}` for an empty file. */
   data: unknown;
+  /** Nothing but comments and blank lines. */
+  empty: boolean;
 }
 
 export interface Location {
@@ -30,26 +33,71 @@ export function readError(err: unknown): string {
   return READ_ERRORS[code] ?? (err as Error).message;
 }
 
-/** Reads, parses and substitutes. Returns undefined (with problems reported) when the file cannot be read or parsed. */
+/** At most this many YAML errors per file: one mistake can derail the parser for the rest of the file. */
+const MAX_YAML_ERRORS = 10;
+
+function parse(text: string, lines?: LineCounter): Document {
+  return parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+}
+
+/** The parser's message without the source excerpt it may append (the excerpt could hold a secret). */
+const yamlMessage = (e: { message: string }) => e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+
+/**
+ * The YAML problems of a file. A tab where YAML wants spaces derails the parser into a cascade of errors
+ * (hundreds of "Unexpected token" in a flow map) that never name the tab: when the file parses better with
+ * its tabs made spaces (same offsets), one message names the first tab instead, plus what remains.
+ */
+function yamlProblems(text: string, doc: Document, lines: LineCounter): { offset: number; message: string }[] {
+  const errors = [...doc.errors, ...doc.warnings];
+  if (!errors.length) return [];
+  const tab = text.indexOf('\t');
+  const shown = errors.map((e) => ({ offset: e.pos[0], message: `YAML: ${yamlMessage(e)}` }));
+  if (tab >= 0) {
+    const untabbed = parse(text.replaceAll('\t', ' '));
+    const onTabLine = (offset: number) => {
+      const start = text.lastIndexOf('\n', offset - 1) + 1;
+      const end = text.indexOf('\n', offset);
+      return text.slice(start, end < 0 ? undefined : end).includes('\t');
+    };
+    // The tab is to blame when the file parses better without tabs, or an error sits on a line holding one.
+    // Then it is the one message: what follows a misplaced tab is noise until it is fixed.
+    if (untabbed.errors.length + untabbed.warnings.length < errors.length || errors.some((e) => onTabLine(e.pos[0]))) {
+      const count = text.split('\t').length - 1;
+      const more = count > 1 ? ` (${count} tabs in this file; this is the first)` : '';
+      return [{ offset: tab, message: `YAML: a tab character; YAML allows only spaces for indentation and structure: replace tabs with spaces${more}` }];
+    }
+  }
+  if (shown.length <= MAX_YAML_ERRORS) return shown;
+  const { offset } = shown[MAX_YAML_ERRORS]!;
+  const more = `YAML: ${shown.length - MAX_YAML_ERRORS} more errors from line ${lines.linePos(offset).line} on, probably caused by the ones above`;
+  return [...shown.slice(0, MAX_YAML_ERRORS), { offset, message: more }];
+}
+
+/** Reads, decodes (UTF-8 only), parses and substitutes. Returns undefined (with problems reported) when the file cannot be read or parsed. */
 export function readSource(file: string, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): YamlSource | undefined {
   const display = displayPath(file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     problems.push({ file: display, line: 0, column: 0, path: '', message: `cannot read file: ${readError(err)}` });
     return undefined;
   }
+  const decoded = decodeUtf8(bytes);
+  if (!('text' in decoded)) {
+    problems.push({ file: display, line: decoded.line, column: decoded.column, path: '', message: decoded.message });
+    return undefined;
+  }
+  const { text } = decoded;
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parse(text, lines);
   const at = (offset: number) => lines.linePos(offset);
   // Warnings (e.g. an unknown tag) are errors too: a config should mean exactly one thing.
-  const yamlErrors = [...doc.errors, ...doc.warnings];
+  const yamlErrors = yamlProblems(text, doc, lines);
   for (const e of yamlErrors) {
-    // The parser's message without the source excerpt it may append (the excerpt could hold a secret).
-    const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    const { line, col } = at(e.pos[0]);
-    problems.push({ file: display, line, column: col, path: '', message: `YAML: ${message}` });
+    const { line, col } = at(e.offset);
+    problems.push({ file: display, line, column: col, path: '', message: e.message });
   }
   if (yamlErrors.length) return undefined;
   let envFailed = false;
@@ -58,7 +106,7 @@ export function readSource(file: string, env: NodeJS.ProcessEnv, problems: Confi
     envFailed = true;
     problems.push({ file: display, line, column: col, path: '', message });
   });
-  const src: YamlSource = { file, display, doc, lines, data: doc.toJS({ maxAliasCount: 1000 }) ?? {} };
+  const src: YamlSource = { file, display, doc, lines, data: doc.toJS({ maxAliasCount: 1000 }) ?? {}, empty: doc.contents === null };
   // Env errors are positioned before the path is known; fill it in now that we can walk the tree.
   if (envFailed) fillScalarPaths(src, problems);
   return src;

@@ -9,6 +9,8 @@ import { Queries, type Retention } from './queries.js';
 import { applyRetention, type RetentionResult } from './jobs.js';
 
 interface StoreLogger {
+  /** Optional: routine events (a job done every minute) go here. */
+  debug?(obj: unknown, msg?: string): void;
   info(obj: unknown, msg?: string): void;
   warn(obj: unknown, msg?: string): void;
   error(obj: unknown, msg?: string): void;
@@ -267,7 +269,8 @@ class SqliteStore implements TimeSeriesStore {
       try {
         const t0 = performance.now();
         fn();
-        this.opts.log?.info({ job: name, ms: Math.round(performance.now() - t0) }, 'store: job done');
+        // Every minute: debug, or it is 1,440 lines a day that say nothing.
+        this.opts.log?.debug?.({ job: name, ms: Math.round(performance.now() - t0) }, 'store: job done');
       } catch (e) {
         this.opts.log?.error({ err: e, job: name }, 'store: job failed');
       }

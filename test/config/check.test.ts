@@ -21,9 +21,12 @@ describe('checkConfig', () => {
     });
   });
 
-  it('accepts an empty main file', () => {
+  it('rejects an empty main file', () => {
     const dir = writeTree({ 'netmon.yaml': '# nothing yet\n' });
-    expect(checkConfig(path.join(dir, 'netmon.yaml')).text).toBe('config OK: 1 main file + 0 included, 0 targets, 0 sites, 0 uplinks, 0 credentials');
+    expect(checkConfig(path.join(dir, 'netmon.yaml'))).toEqual({
+      ok: false,
+      text: `${path.join(dir, 'netmon.yaml')}: the file is empty: a netmon config needs at least \`targets:\` (here or in files named by \`include:\`)`,
+    });
   });
 });
 

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/loader.js';
 
 const dirs: string[] = [];
 
-export function writeTree(files: Record<string, string>): string {
+export function writeTree(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'netmon-config-'));
   dirs.push(dir);
   for (const [name, text] of Object.entries(files)) {
@@ -32,7 +32,7 @@ export function loadError(dir: string, env: NodeJS.ProcessEnv = {}, main = 'netm
 }
 
 /** The formatted problems, one string per line, with the temp dir stripped. */
-export function problems(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): string[] {
+export function problems(files: Record<string, string | Buffer>, env: NodeJS.ProcessEnv = {}): string[] {
   const dir = writeTree(files);
   return loadError(dir, env).format().split('\n').map((l) => l.replaceAll(dir + path.sep, ''));
 }

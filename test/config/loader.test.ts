@@ -22,7 +22,7 @@ describe('loadConfig: YAML and schema errors', () => {
         'netmon.yaml': `include: [t.yaml]\nserver:\n  port: "9300"\n${SITE}${V2C}`,
         't.yaml': 'targets:\n  - name: a\n    name: b\n',
       }),
-    ).toEqual(['netmon.yaml:3:9: server.port: expected a number, got a string', 't.yaml:3:5: YAML: Map keys must be unique']);
+    ).toEqual(['netmon.yaml:3:9: server.port: expected a number, got the string "9300"', 't.yaml:3:5: YAML: Map keys must be unique']);
   });
 
   it('names an unknown key with the nearest known one, at the key itself', () => {
@@ -41,7 +41,7 @@ describe('loadConfig: YAML and schema errors', () => {
     ]);
   });
 
-  it('reports wrong types and enum values without echoing the value', () => {
+  it('reports wrong types and enum values, echoing the value except a secret', () => {
     expect(
       problems({
         'netmon.yaml':
@@ -50,7 +50,7 @@ describe('loadConfig: YAML and schema errors', () => {
       }),
     ).toEqual([
       'netmon.yaml:6:16: credentials.sim.community: expected a string, got an integer; put it in quotes to make it a string',
-      'netmon.yaml:11:11: targets[0].role: expected one of: switch, fibre, server, uplink',
+      'netmon.yaml:11:11: targets[0].role: expected one of: switch, fibre, server, uplink (got "swich"), did you mean "switch"?',
       'netmon.yaml:12:5: targets[0].ping: expected a map, got an empty value',
     ]);
   });
@@ -63,10 +63,10 @@ describe('loadConfig: YAML and schema errors', () => {
           'uplinks:\n  - name: intl\n    interface: Gi0/1\n    capacity: 2 Mbit\n',
       }),
     ).toEqual([
-      'netmon.yaml:3:15: defaults.snmp.interval: expected a duration such as 500ms, 10s, 5m, 1h, 30d or 1y',
-      'netmon.yaml:4:20: defaults.ping.timeout: expected a duration such as 500ms, 10s, 5m, 1h, 30d or 1y',
+      'netmon.yaml:3:15: defaults.snmp.interval: expected a duration such as 500ms, 10s, 1m30s, 5m, 1h or 30d (got "5 minutes")',
+      'netmon.yaml:4:20: defaults.ping.timeout: expected a duration such as 500ms, 10s, 1m30s, 5m, 1h or 30d (got 2)',
       'netmon.yaml:6:5: uplinks[0]: missing required key "target"',
-      'netmon.yaml:8:15: uplinks[0].capacity: expected a bit rate such as 2Mbps, 100Mbps or 10Gbps',
+      'netmon.yaml:8:15: uplinks[0].capacity: expected a bit rate such as 2Mbps, 100Mbps or 10Gbps (got "2 Mbit")',
     ]);
   });
 

@@ -55,7 +55,7 @@ targets:
     site: lab
     role: server
     labels: { building: A, rack: "R 1" }
-    snmp: { credential: sim, port: 1161, interval: 2s }
+    snmp: { credential: sim, port: 1161, interval: 2s, timeout: 1s }
     ping: { interval: 2s, count: 2, timeout: 200ms }
     host: { interval: 2s }
 `,

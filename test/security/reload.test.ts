@@ -64,7 +64,7 @@ describe('POST /-/reload', () => {
     const r = await request(daemon.url, '/-/reload', { method: 'POST' });
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
-    expect(r.body).toMatch(/^config reloaded: 0 jobs added, 0 removed, 0 unchanged\n$/);
+    expect(r.body).toMatch(/^config reloaded: sites: 1 added \(a3\)\n$/);
     expect(await siteCount()).toBe(3);
     const o = await overview();
     expect(o.config_reload).toMatchObject({ ok: true, trigger: 'http', error: null });

@@ -295,7 +295,8 @@ describe('store', () => {
     try {
       const runs: string[] = [];
       const log = {
-        info: (o: unknown) => void runs.push(String((o as { job?: string }).job)),
+        debug: (o: unknown) => void runs.push(String((o as { job?: string }).job)),
+        info: () => undefined,
         warn: () => undefined,
         error: (o: unknown) => void runs.push(`failed ${String((o as { job?: string }).job)}`),
       };
