@@ -154,6 +154,8 @@ export type TrafficResponse = UplinkTrafficResponse | InterfaceTrafficResponse;
 export interface SiteSummary {
   id: string;
   name: string;
+  /** What a tile shows: the site's configured `short_name`, else its name. */
+  short_name: string;
   group: SiteGroup;
   state: SiteState;
   /** Why the state is not `up`: ping_down, snmp_failed, loss, latency, no_data. */
@@ -168,8 +170,21 @@ export interface SiteSummary {
 
 export interface SitesResponse {
   now: number;
+  /** Counts of the sites answered (after the filters). */
   counts: SiteCounts;
   sites: SiteSummary[];
+}
+
+/** How GET /api/v1/sites orders its answer: `state` worst first (down, degraded, unknown, up), `rtt` and `loss` highest first (unmeasured last), `name` alphabetical (Vietnamese collation); ties by name. */
+export type SiteSort = 'state' | 'rtt' | 'loss' | 'name';
+
+/** The query of GET /api/v1/sites (every parameter optional; `state` and `group` take comma-separated lists). */
+export interface SitesQuery {
+  /** Words that must all appear in the id, name, short name or a target name (case and diacritics ignored). */
+  q?: string;
+  group?: SiteGroup[];
+  state?: SiteState[];
+  sort?: SiteSort;
 }
 
 /** Transceiver thresholds by key: rx_low_alarm_dbm, rx_low_warn_dbm, rx_high_warn_dbm, rx_high_alarm_dbm, the same for tx. */

@@ -5,7 +5,7 @@ import type { LiveState } from '../live.js';
 import type { RangeResult, SeriesInfo, Store } from '../store/types.js';
 import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
 import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
-import { countStates, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from '../domain/sites.js';
+import { countStates, filterSites, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from '../domain/sites.js';
 import { servers } from '../domain/servers.js';
 import { problems, type AlertSource } from '../domain/problems.js';
 import { inventory } from '../domain/inventory.js';
@@ -139,7 +139,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const cfg = ctx.config();
     const u = cfg.uplinks.find((x) => x.name === req.params.name);
     if (!u) return void res.status(404).json({ error: `no uplink named ${JSON.stringify(req.params.name).slice(0, 80)}; known: ${cfg.uplinks.map((x) => x.name).join(', ')}` } satisfies ErrorResponse);
-    const w = parseWindow(req.query as Record<string, unknown>);
+    const w = parseWindow(req.query);
     const store = ctx.store();
     const t0 = performance.now();
     const traffic = ({ direction, metric }: (typeof UPLINK_DIRECTIONS)[number]) =>
@@ -161,7 +161,7 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/sites', (req, res) => {
     const q = parseQuery(sitesQuery, req.query as Record<string, unknown>);
-    const sites = q.group ? summaries().filter((s) => s.group === q.group) : summaries();
+    const sites = filterSites(summaries(), q);
     res.json({ now: Date.now(), counts: countStates(sites), sites } satisfies SitesResponse);
   });
 
@@ -175,7 +175,7 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/sites/:id/ping', (req: Request<{ id: string }>, res) => {
     const id = parseName('site id', req.params.id);
-    const w = parseWindow(req.query as Record<string, unknown>);
+    const w = parseWindow(req.query);
     const d = sitePing(ctx.config(), ctx.store(), id, w);
     if (!d) return notFound(res, `no site with id ${id}`);
     res.json(d satisfies SitePingResponse);
@@ -183,7 +183,7 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/sites/:id/optical', (req: Request<{ id: string }>, res) => {
     const id = parseName('site id', req.params.id);
-    const w = parseWindow(req.query as Record<string, unknown>);
+    const w = parseWindow(req.query);
     const d = siteOptical(ctx.config(), ctx.live, ctx.store(), id, w);
     if (!d) return notFound(res, `no site with id ${id}`);
     res.json(d satisfies SiteOpticalResponse);
@@ -192,7 +192,7 @@ export function apiRouter(ctx: ApiContext): Router {
   api.get('/targets/:target/interfaces/:ifIndex/traffic', (req: Request<{ target: string; ifIndex: string }>, res) => {
     const name = parseName('target', req.params.target);
     const ifIndex = parseIfIndex(req.params.ifIndex);
-    const w = parseWindow(req.query as Record<string, unknown>);
+    const w = parseWindow(req.query);
     const t = inventory(ctx.config()).byName.get(name);
     if (!t) return notFound(res, `no target named ${name}`);
     const store = ctx.store();

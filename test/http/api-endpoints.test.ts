@@ -114,6 +114,41 @@ describe('GET /api/v1/sites', () => {
     const bad = await api('/sites?group=commune');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/parameter group/);
+    const two = await api('/sites?group=district,ward');
+    expect(two.body.sites.map((s: any) => s.id).sort()).toEqual(['a-luoi', 'nam-dong', 'phuong-vy-da']);
+    expect(two.body.counts).toEqual({ up: 0, degraded: 1, down: 1, unknown: 1 });
+  });
+  it('names each site for its tile: the configured short name, else the name', async () => {
+    const by = Object.fromEntries((await api('/sites')).body.sites.map((s: any) => [s.id, s]));
+    expect(by['so-tttt'].short_name).toBe('Sở TT&TT');
+    expect(by['a-luoi'].short_name).toBe('Huyện A Lưới');
+  });
+  it('searches by words in the id, name, short name or target names, ignoring case and diacritics', async () => {
+    const ids = async (q: string) => (await api(`/sites?q=${encodeURIComponent(q)}`)).body.sites.map((s: any) => s.id).sort();
+    expect(await ids('vỹ dạ')).toEqual(['phuong-vy-da']);
+    expect(await ids('VY DA')).toEqual(['phuong-vy-da']); // typed without Vietnamese input
+    expect(await ids('huyen dong')).toEqual(['nam-dong']); // every word must match
+    expect(await ids('tt&tt')).toEqual(['so-tttt']); // the short name
+    expect(await ids('sw-a-luoi')).toEqual(['a-luoi']); // a target
+    expect(await ids('nowhere')).toEqual([]);
+    expect(await ids('')).toHaveLength(5);
+  });
+  it('filters by state and sorts by state, RTT, loss and name', async () => {
+    const order = async (query: string) => (await api(`/sites?${query}`)).body.sites.map((s: any) => s.id);
+    expect((await order('state=down,degraded')).sort()).toEqual(['a-luoi', 'phuong-vy-da']);
+    expect(await order('sort=state')).toEqual(['phuong-vy-da', 'a-luoi', 'nam-dong', 'so-tttt', 'dc']);
+    // Highest first; the unmeasured (down: no reply; unknown; the data centre has no ping) last, by name.
+    expect((await order('sort=rtt')).slice(0, 2)).toEqual(['a-luoi', 'so-tttt']);
+    expect((await order('sort=loss')).slice(0, 2)).toEqual(['phuong-vy-da', 'a-luoi']); // down: 100 % loss
+    expect(await order('sort=name')).toEqual(['a-luoi', 'nam-dong', 'phuong-vy-da', 'so-tttt', 'dc']);
+    expect(await order('state=up&sort=name&group=provincial')).toEqual(['so-tttt']);
+  });
+  it('rejects bad filter and sort values with a 400 naming the parameter', async () => {
+    for (const [query, param] of [['sort=colour', 'sort'], ['state=sleeping', 'state'], ['state=up,up', 'state'], ['state=', 'state'], [`q=${'x'.repeat(101)}`, 'q'], ['q=a&q=b', 'q'], ['order=name', 'order']] as const) {
+      const r = await api(`/sites?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.body.error, query).toMatch(new RegExp(param));
+    }
   });
 });
 
