@@ -118,6 +118,8 @@ export interface TrafficDirectionData {
   direction: Direction;
   resolution: Resolution;
   step_ms: number;
+  /** How often the counters are polled (the SNMP probe's interval); null if the target no longer polls them. A chart breaks its line only where two buckets are further apart than both this and the step allow: at raw resolution the step can be far below it. */
+  poll_interval_ms: number | null;
   series: RateColumns;
   stats: TrafficStats;
 }
@@ -175,7 +177,7 @@ export interface SitesResponse {
   sites: SiteSummary[];
 }
 
-/** How GET /api/v1/sites orders its answer: `state` worst first (down, degraded, unknown, up), `rtt` and `loss` highest first (unmeasured last), `name` alphabetical (Vietnamese collation); ties by name. */
+/** How GET /api/v1/sites orders its answer: `state` worst first (down, degraded, unknown, up), `rtt` and `loss` highest first (unmeasured last), `name` alphabetical by short name (what tiles show; Vietnamese collation); ties by short name. */
 export type SiteSort = 'state' | 'rtt' | 'loss' | 'name';
 
 /** The query of GET /api/v1/sites (every parameter optional; `state` and `group` take comma-separated lists). */

@@ -90,8 +90,10 @@ type Col = (number | null)[];
  */
 export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] } {
   const dirs: TrafficDirection['series'][] = [d.in.series, d.out.series];
-  const stepOf = (x: TrafficDirection) => (x.series ? x.step_ms : 0); // a direction never seen has no step
-  const step = Math.max(stepOf(d.in), stepOf(d.out)) || 60e3;
+  // Buckets with data are at least one step apart and, at raw resolution over a short window (a step of a
+  // few seconds), one poll apart: only a distance beyond both is a missing poll.
+  const spacingOf = (x: TrafficDirection) => (x.series ? Math.max(x.step_ms, x.poll_interval_ms ?? 0) : 0); // a direction never seen has none
+  const step = Math.max(spacingOf(d.in), spacingOf(d.out)) || 60e3;
   const all = new Set<number>([d.from, d.to]);
   for (const s of dirs) if (s) for (const ts of s.ts) all.add(ts);
   const sorted = [...all].sort((a, b) => a - b);
@@ -104,9 +106,9 @@ export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] }
   const pos = new Map(x.map((ts, i) => [ts, i]));
   const cols: Col[] = [];
   for (const s of dirs) {
-    const min: Col = new Array(x.length).fill(null);
-    const mean: Col = new Array(x.length).fill(null);
-    const max: Col = new Array(x.length).fill(null);
+    const min: Col = new Array<number | null>(x.length).fill(null);
+    const mean: Col = new Array<number | null>(x.length).fill(null);
+    const max: Col = new Array<number | null>(x.length).fill(null);
     if (s) s.ts.forEach((ts, i) => {
       const p = pos.get(ts)!;
       min[p] = s.min[i]!;
@@ -117,6 +119,12 @@ export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] }
   }
   return { x: x.map((ts) => ts / 1000), cols };
 }
+
+const segments = (c: uPlot.AlignedData[number] | undefined): number => {
+  let n = 0;
+  if (c) for (let i = 1; i < c.length; i++) if (c[i] != null && c[i - 1] != null) n++;
+  return n;
+};
 
 export interface TrafficChart {
   set(d: TrafficResponse): void;
@@ -153,6 +161,9 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, fitData ? Math.max(1000, (max ?? 0) * 1.15) : Math.max(capacity * 1.08, (max ?? 0) * 1.05)] } },
       axes: [b.axes![0]!, { ...b.axes![1]!, size: 60, values: (_u, vals) => vals.map(bpsTick) }],
       legend: { show: true, live: true },
+      // For tests: how many line segments the mean lines have (two neighbouring buckets with data), 0 when a
+      // chart shows only dots.
+      hooks: { ...b.hooks, draw: [...(b.hooks?.draw ?? []), (u: uPlot) => void (el.dataset.segments = String(segments(u.data[2]) + segments(u.data[5])))] },
     } as uPlot.Options;
   };
   const dataOf = (d: TrafficResponse | null): uPlot.AlignedData => {

@@ -57,7 +57,8 @@ export function foldText(v: string): string {
 
 const STATE_ORDER: Record<SiteState, number> = { down: 0, degraded: 1, unknown: 2, up: 3 };
 const collator = new Intl.Collator('vi');
-const byName = (a: SiteSummary, b: SiteSummary) => collator.compare(a.name, b.name);
+/** By what the tiles show, then the full name. */
+const byName = (a: SiteSummary, b: SiteSummary) => collator.compare(a.short_name, b.short_name) || collator.compare(a.name, b.name);
 /** Highest first; a site not measured goes last, whatever the direction. */
 const desc = (f: (s: SiteSummary) => number | null) => (a: SiteSummary, b: SiteSummary) => (f(b) ?? -1) - (f(a) ?? -1);
 const SORTS: Record<SiteSort, (a: SiteSummary, b: SiteSummary) => number> = {
