@@ -149,6 +149,11 @@ const en = {
   sort_name: 'By name',
   no_match: 'No site matches.',
   site_range: 'Range of the charts',
+  time: 'Time',
+  min: 'min',
+  max: 'max',
+  rx_low_alarm: 'Rx low alarm',
+  rx_low_warn: 'Rx low warning',
   error: 'Could not load: {msg}',
 };
 
@@ -205,7 +210,7 @@ const vi: Record<Key, string> = {
   targets: 'Thiết bị',
   interfaces: 'Cổng mạng',
   optics: 'Mức tín hiệu quang',
-  smoke: 'Thời gian phản hồi ping (smoke)',
+  smoke: 'Thời gian phản hồi ping (phân bố)',
   traffic: 'Lưu lượng',
   if_name: 'Cổng',
   if_alias: 'Mô tả',
@@ -301,10 +306,16 @@ const vi: Record<Key, string> = {
   sort_name: 'Theo tên',
   no_match: 'Không có đơn vị nào khớp.',
   site_range: 'Khoảng thời gian của biểu đồ',
+  time: 'Thời gian',
+  min: 'thấp nhất',
+  max: 'cao nhất',
+  rx_low_alarm: 'Ngưỡng báo động thu thấp',
+  rx_low_warn: 'Ngưỡng cảnh báo thu thấp',
   error: 'Không tải được: {msg}',
 };
 
-const dicts: Record<Lang, Record<Key, string>> = { en, vi };
+/** Both dictionaries (exported for the completeness test). */
+export const dicts: Record<Lang, Record<Key, string>> = { en, vi };
 let lang: Lang = 'vi';
 const listeners: (() => void)[] = [];
 

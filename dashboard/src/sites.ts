@@ -46,6 +46,13 @@ export function syncSiteFilters(): boolean {
 
 /** The search box and menus: each change is in the URL (typing replaces the entry, a menu adds one) and refetches. */
 export function initSiteFilters(refresh: () => void): void {
+  // The menus' entries: [value, label key]; labels follow the language (data-i18n).
+  const menus: [string, [string, string][]][] = [
+    ['#site-group', [['', 'filter_group_all'], ...GROUPS.map((g): [string, string] => [g, `group_${g}`])]],
+    ['#site-state', [['', 'filter_state_all'], ['down,degraded', 'filter_state_problems'], ...(['down', 'degraded', 'unknown', 'up'] as const).map((s): [string, string] => [s, `state_${s}`])]],
+    ['#site-sort', SORTS.map((s): [string, string] => [s, `sort_${s}`])],
+  ];
+  for (const [sel, entries] of menus) $(sel).replaceChildren(...entries.map(([value, key]) => h('option', { value, 'data-i18n': key }, tk(key))));
   const form = $<HTMLFormElement>('#site-filters');
   form.addEventListener('submit', (e) => e.preventDefault());
   const value = (sel: string) => $<HTMLInputElement | HTMLSelectElement>(sel).value.trim() || null;

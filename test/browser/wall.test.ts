@@ -14,16 +14,11 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
+import { launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ok = requireTool({ commands: ['chromium'] }, 'wall, zoom, URL and phone browser tests (Debian package "chromium" at /usr/bin/chromium)');
 const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
 const SHOTS = README_SHOTS ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'netmon-shots-'));
-
-interface Watched {
-  page: Page;
-  problems: string[];
-}
 
 /** What the browser sees of the tiles (runs in the page; this file is compiled without the DOM lib). */
 interface TileFacts {
@@ -39,34 +34,13 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
   let browser: Browser;
   let siteCount = 0;
 
-  async function open(path: string, viewport = { width: 1440, height: 1000 }): Promise<Watched> {
-    const page = await browser.newPage({ viewport });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => {
-      // The SSE stream is cut when a page closes, and a newer view aborts the requests of the one it replaces.
-      if (!r.url().endsWith('/api/v1/events') && r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    await page.goto(`${d.url}${path}`);
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
-    return { page, problems };
-  }
+  const open = (path: string, viewport = { width: 1440, height: 1000 }): Promise<Watched> => openWatched(browser, `${d.url}${path}`, viewport, true);
 
   const search = (page: Page) => page.evaluate(() => (globalThis as any).location.search as string);
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
     mkdirSync(SHOTS, { recursive: true });
-    [d, browser] = await Promise.all([
-      startReferenceDaemon(),
-      chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
-    ]);
+    [d, browser] = await Promise.all([startReferenceDaemon(), launchChromium()]);
     siteCount = ((await (await fetch(`${d.url}/api/v1/sites`)).json()) as { sites: unknown[] }).sites.length;
     // dc-core is polled every 10 s: four buckets of uplink traffic make a line of three segments.
     const deadline = Date.now() + 60_000;
@@ -77,15 +51,7 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
       if (Date.now() > deadline) throw new Error('fewer than 4 uplink traffic buckets from the simulated network within 60 s');
       await new Promise((res) => setTimeout(res, 1000));
     }
-    if (README_SHOTS) {
-      // Every site's first poll, so the screenshots show states rather than "unknown".
-      const until = Date.now() + 90_000;
-      while (Date.now() < until) {
-        const s = (await (await fetch(`${d.url}/api/v1/sites`)).json()) as { counts: { unknown: number } };
-        if (s.counts.unknown === 0) break;
-        await new Promise((res) => setTimeout(res, 2000));
-      }
-    }
+    if (README_SHOTS) await waitForAllSitesPolled(d.url);
   }, 180_000);
 
   afterAll(async () => {
@@ -265,6 +231,22 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
     await shared.page.close();
     await page.close();
   }, 90_000);
+
+  it('in Vietnamese, numbers have a decimal comma and the charts’ hover time is 24-hour', async () => {
+    const { page, problems } = await open('/');
+    const rates = await page.locator('.util-bps').allTextContents();
+    expect(rates.length).toBeGreaterThan(0);
+    for (const r of rates) expect(r).toMatch(/^\d+(,\d+)? [kMG]?bps$/);
+    expect(rates.some((r) => r.includes(','))).toBe(true); // 41,9 Mbps, not 41.9 Mbps
+    const over = (await page.locator('#uplink-domestic .u-over').boundingBox())!;
+    await page.mouse.move(over.x + over.width * 0.98, over.y + over.height / 2);
+    const row = page.locator('#uplink-domestic .u-legend tr.u-series').first();
+    expect(await row.locator('.u-label').textContent()).toBe('Thời gian');
+    await expect.poll(() => row.locator('.u-value').textContent()).toMatch(/\b([01]\d|2[0-3]):[0-5]\d:[0-5]\d\b/);
+    expect(await row.locator('.u-value').textContent()).not.toMatch(/am|pm|SA|CH/i);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 
   it('the phone view at 390 px does not overflow and shows the uplinks’ utilisation first, then the problems', async () => {
     const { page, problems } = await open('/', { width: 390, height: 844 });
