@@ -2,6 +2,7 @@
 import { testSpec } from '../kit/specs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
+import { buildTargets } from '../../src/config/model.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -56,6 +57,17 @@ describe('GET /api/v1/uplinks/:name/traffic', () => {
     expect(capped.status).toBe(200);
     expect(capped.body.capped).toBe(true);
     expect(capped.body.to - capped.body.from).toBe(365 * 86400e3);
+  });
+  it('names the poll interval of the counters, so a chart can tell a missing poll from an empty raw bucket', async () => {
+    // Ten minutes at 600 points: a raw bucket of ~1 s, one in sixty with data (polled every minute).
+    const r = await api(`/uplinks/domestic/traffic?from=${f.now - 600e3}&to=${f.now}&points=600`);
+    expect(r.body.in.resolution).toBe('raw');
+    expect(r.body.in.step_ms).toBeLessThan(2000);
+    const snmpInterval = (name: string) => buildTargets(f.config).find((t) => t.name === name)!.probes.find((p) => p.kind === 'snmp')!.intervalMs;
+    expect(r.body.in.poll_interval_ms).toBe(snmpInterval('dc-core'));
+    expect(r.body.in.poll_interval_ms).toBeGreaterThan(r.body.in.step_ms * 10);
+    const port = await api('/targets/sw-so-tttt/interfaces/25/traffic?range=1h');
+    expect(port.body.in.poll_interval_ms).toBe(snmpInterval('sw-so-tttt'));
   });
   it('answers long windows from rollups: points lowered until a bucket is at least 5 minutes', async () => {
     const r = await api(`/uplinks/domestic/traffic?from=${f.now - 3 * 86400e3}&to=${f.now}&points=2000`);
