@@ -24,6 +24,8 @@ export const bps = (v: number | null | undefined): string => (v === null || v ==
 export const bpsTick = (v: number): string => (v === 0 ? '0' : si(v, '', 3).replace(' ', ''));
 /** 1.23 GB (SI, like the rates). */
 export const bytes = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : si(v, 'B'));
+/** A number with `digits` decimals, in the page's language (12,5 / 12.5). */
+export const fixed = (v: number, digits: number): string => dec(v.toFixed(digits));
 export const pct = (r: number | null | undefined, digits = 0): string => (r === null || r === undefined || !Number.isFinite(r) ? '–' : `${dec((r * 100).toFixed(digits))} %`);
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v < 10 ? `${dec(v.toFixed(1))} ms` : `${Math.round(v)} ms`);
 export const dbm = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${dec(v.toFixed(2))} dBm`);

@@ -3,7 +3,7 @@ import * as api from './api.js';
 import type { SiteGroup, SiteSort, SiteState, SitesQuery, SiteSummary, SiteTarget } from './api-contract.js';
 import { opticalChart, smokeChart, trafficChart } from './charts.js';
 import { $, h } from './dom.js';
-import { bps, dbm, ms, pct, time } from './format.js';
+import { bps, dbm, fixed, ms, pct, time } from './format.js';
 import { t, tk } from './i18n.js';
 import { param, writeUrl, type Range } from './url.js';
 import { fitWall } from './wall.js';
@@ -165,7 +165,10 @@ function probeLine(tg: SiteTarget): HTMLElement {
 }
 
 function thresholdsText(th: Record<string, number | null>, p: 'rx' | 'tx'): string {
-  const f = (k: string) => (th[`${p}_${k}_dbm`] == null ? '–' : th[`${p}_${k}_dbm`]!.toFixed(1));
+  const f = (k: string) => {
+    const v = th[`${p}_${k}_dbm`];
+    return v == null ? '–' : fixed(v, 1);
+  };
   return `${f('low_alarm')} / ${f('low_warn')} / ${f('high_warn')} / ${f('high_alarm')}`;
 }
 

@@ -264,8 +264,12 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
     expect(m.problems).toBeLessThan(m.sites);
     // The current "Out" percentage of both uplinks is on the first screen, whole.
     for (const name of ['domestic', 'international']) {
-      const v = (await page.locator(`article.uplink[data-uplink="${name}"] .util[data-dir="out"] .util-value`).boundingBox())!;
+      const value = page.locator(`article.uplink[data-uplink="${name}"] .util[data-dir="out"] .util-value`);
+      const v = (await value.boundingBox())!;
       expect(v.x + v.width).toBeLessThanOrEqual(390);
+      // On one line: "66 %", never "66" above "%".
+      const em = await value.evaluate((e: any) => parseFloat((globalThis as any).getComputedStyle(e).fontSize));
+      expect(v.height).toBeLessThan(em * 1.7);
     }
     const first = (await page.locator('article.uplink[data-uplink="domestic"] .utils').boundingBox())!;
     expect(first.y + first.height).toBeLessThanOrEqual(844);
