@@ -1,6 +1,6 @@
 /** Site tiles grouped by kind, and the detail dialog a tile opens (interfaces, optics, ping smoke, fibre traffic). */
 import * as api from './api.js';
-import type { SiteGroup, SiteSort, SiteState, SitesQuery, SiteSummary, SiteTarget } from './api-contract.js';
+import type { InterfaceRow, SiteGroup, SiteSort, SiteState, SitesQuery, SiteSummary, SiteTarget } from './api-contract.js';
 import { opticalChart, smokeChart, trafficChart } from './charts.js';
 import { $, h } from './dom.js';
 import { bps, dbm, fixed, ms, pct, time } from './format.js';
@@ -172,7 +172,10 @@ function thresholdsText(th: Record<string, number | null>, p: 'rx' | 'tx'): stri
   return `${f('low_alarm')} / ${f('low_warn')} / ${f('high_warn')} / ${f('high_alarm')}`;
 }
 
-function interfaceTable(tg: SiteTarget): HTMLElement {
+/** A port in the URL (`port=target/ifIndex`): the interface whose traffic the dialog graphs. */
+const portId = (i: InterfaceRow) => `${i.target}/${i.if_index ?? ''}`;
+
+function interfaceTable(tg: SiteTarget, choose: (i: InterfaceRow) => void): HTMLElement {
   return h(
     'table',
     { class: 'ifaces' },
@@ -183,9 +186,18 @@ function interfaceTable(tg: SiteTarget): HTMLElement {
       tg.interfaces.map((i) => {
         const st = i.admin_up === false ? ['admin', `– ${t('admin_down')}`] : i.oper_up ? ['up', `✔ ${t('oper_up')}`] : i.oper_up === false ? ['down', `✖ ${t('oper_down')}`] : ['unknown', '?'];
         const o = i.optical;
+        // A row with an ifIndex graphs its port (click, or Enter on the focused row).
+        const pick = i.if_index ? () => choose(i) : null;
         return h(
           'tr',
-          { class: `if-${st[0]}${o ? ' fibre' : ''}` },
+          {
+            class: `if-${st[0]}${o ? ' fibre' : ''}${pick ? ' pickable' : ''}`,
+            'data-port': portId(i),
+            tabindex: pick ? 0 : null,
+            title: pick ? t('show_port') : null,
+            onclick: pick ?? undefined,
+            onkeydown: pick ? (e: Event) => void ((e as KeyboardEvent).key === 'Enter' && pick()) : undefined,
+          },
           h('td', {}, i.if_name ?? i.if_index ?? ''),
           h('td', {}, i.if_alias ?? ''),
           h('td', { class: `if-state state-${st[0]}` }, st[1]),
@@ -233,7 +245,7 @@ export async function openSite(id: string, push = true): Promise<void> {
       h('h3', {}, `${t('traffic')} · ${vw.label}`),
       trafficBox,
       h('h3', {}, t('interfaces')),
-      ...d.targets.filter((tg) => tg.interfaces.length).map((tg) => h('div', { class: 'table-wrap' }, interfaceTable(tg))),
+      ...d.targets.filter((tg) => tg.interfaces.length).map((tg) => h('div', { class: 'table-wrap' }, interfaceTable(tg, (i) => void showPort(i, true)))),
     );
     // Optics: current levels against thresholds, then the 24 h history.
     const ports = optical.ports;
@@ -251,15 +263,27 @@ export async function openSite(id: string, push = true): Promise<void> {
     const pt = ping.targets[0];
     if (pt && pt.ts.length) smokeChart(smokeBox, pt, from, to);
     else smokeBox.replaceWith(h('p', { class: 'muted' }, t('no_data')));
-    // Traffic of the fibre port (the one with optics), else the busiest interface.
-    const all = d.targets.flatMap((tg) => tg.interfaces);
-    const port = all.find((i) => i.optical) ?? [...all].sort((a, b) => (b.in_bps ?? 0) + (b.out_bps ?? 0) - (a.in_bps ?? 0) - (a.out_bps ?? 0))[0];
-    if (port?.if_index) {
-      const tr = await api.interfaceTraffic(port.target, port.if_index, w);
-      if (openId !== id) return;
-      trafficBox.before(h('p', { class: 'muted' }, `${port.target} ${port.if_name ?? ''} ${port.if_alias ?? ''}`));
-      trafficChart(trafficBox, port.speed_bps || Math.max(1, tr.in.stats?.peak_bps ?? 1, tr.out.stats?.peak_bps ?? 1), null, 200, undefined, true).set(tr);
-    } else trafficBox.replaceWith(h('p', { class: 'muted' }, t('no_data')));
+    // Traffic of the port the URL names, else the fibre port (the one with optics), else the busiest interface.
+    const all = d.targets.flatMap((tg) => tg.interfaces).filter((i) => i.if_index);
+    const asked = all.find((i) => portId(i) === param('port'));
+    const port = asked ?? all.find((i) => i.optical) ?? [...all].sort((a, b) => (b.in_bps ?? 0) + (b.out_bps ?? 0) - (a.in_bps ?? 0) - (a.out_bps ?? 0))[0];
+    const trafficLabel = h('p', { class: 'muted', id: 'site-traffic-port' });
+    trafficBox.before(trafficLabel);
+    let shown = 0;
+    const showPort = async (i: InterfaceRow, push: boolean) => {
+      const n = ++shown;
+      if (push) writeUrl({ port: portId(i) });
+      for (const row of body.querySelectorAll<HTMLElement>('tr[data-port]')) row.classList.toggle('selected', row.dataset.port === portId(i));
+      const tr = await api.interfaceTraffic(i.target, i.if_index!, w);
+      if (openId !== id || n !== shown) return;
+      trafficLabel.textContent = `${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`;
+      const box = h('div', { class: 'chart', id: 'site-traffic', 'data-port': portId(i) });
+      body.querySelector('#site-traffic')!.replaceWith(box);
+      trafficChart(box, i.speed_bps || Math.max(1, tr.in.stats?.peak_bps ?? 1, tr.out.stats?.peak_bps ?? 1), null, 200, undefined, true).set(tr);
+    };
+    if (port) await showPort(port, false);
+    else trafficBox.replaceWith(h('p', { class: 'muted' }, t('no_data')));
+    if (openId !== id) return;
     dlg.dataset.loaded = id;
   } catch (e) {
     body.replaceChildren(h('p', { class: 'error' }, t('error', { msg: (e as Error).message })));
@@ -274,7 +298,7 @@ export function initSiteDialog(opts: DialogOptions): void {
     openId = null;
     delete dlg.dataset.loaded;
     $('#site-body').replaceChildren();
-    writeUrl({ site: null }); // closed by hand (button, Esc): a new history entry; after "back" the URL already agrees
+    writeUrl({ site: null, port: null }); // closed by hand (button, Esc): a new history entry; after "back" the URL already agrees
   });
 }
 
