@@ -85,7 +85,7 @@ export const target = z.strictObject({
 export type TargetConfig = z.output<typeof target>;
 
 /** Longest `short_name`: two lines of a compact wall tile. */
-export const SHORT_NAME_MAX = 24;
+const SHORT_NAME_MAX = 24;
 
 const site = z.strictObject({
   id: name.describe('unique site id'),

@@ -51,7 +51,7 @@ export function siteSummaries(config: LoadedConfig, live: LiveState, status: Sta
 }
 
 /** Lower case without diacritics ("Phú Lộc" → "phu loc", "Đông" → "dong"), so an operator can type without Vietnamese input. */
-export function foldText(v: string): string {
+function foldText(v: string): string {
   return v.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
 }
 
