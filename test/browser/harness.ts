@@ -37,7 +37,12 @@ export async function openWatched(browser: Browser, url: string, viewport: { wid
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   await page.goto(url);
-  await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  try {
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
+  } catch (e) {
+    // Say what the page saw, so a page that never got ready can be told from a slow machine.
+    throw new Error(`${(e as Error).message}\npage problems so far: ${problems.join('; ') || 'none'}`, { cause: e });
+  }
   return { page, problems };
 }
 
