@@ -118,6 +118,8 @@ export interface TrafficDirectionData {
   direction: Direction;
   resolution: Resolution;
   step_ms: number;
+  /** How often the counters are polled (the SNMP probe's interval); null if the target no longer polls them. A chart breaks its line only where two buckets are further apart than both this and the step allow: at raw resolution the step can be far below it. */
+  poll_interval_ms: number | null;
   series: RateColumns;
   stats: TrafficStats;
 }
@@ -154,6 +156,8 @@ export type TrafficResponse = UplinkTrafficResponse | InterfaceTrafficResponse;
 export interface SiteSummary {
   id: string;
   name: string;
+  /** What a tile shows: the site's configured `short_name`, else its name. */
+  short_name: string;
   group: SiteGroup;
   state: SiteState;
   /** Why the state is not `up`: ping_down, snmp_failed, loss, latency, no_data. */
@@ -168,8 +172,21 @@ export interface SiteSummary {
 
 export interface SitesResponse {
   now: number;
+  /** Counts of the sites answered (after the filters). */
   counts: SiteCounts;
   sites: SiteSummary[];
+}
+
+/** How GET /api/v1/sites orders its answer: `state` worst first (down, degraded, unknown, up), `rtt` and `loss` highest first (unmeasured last), `name` alphabetical by short name (what tiles show; Vietnamese collation); ties by short name. */
+export type SiteSort = 'state' | 'rtt' | 'loss' | 'name';
+
+/** The query of GET /api/v1/sites (every parameter optional; `state` and `group` take comma-separated lists). */
+export interface SitesQuery {
+  /** Words that must all appear in the id, name, short name or a target name (case and diacritics ignored). */
+  q?: string;
+  group?: SiteGroup[];
+  state?: SiteState[];
+  sort?: SiteSort;
 }
 
 /** Transceiver thresholds by key: rx_low_alarm_dbm, rx_low_warn_dbm, rx_high_warn_dbm, rx_high_alarm_dbm, the same for tx. */

@@ -14,6 +14,7 @@ import type {
   SiteDetailResponse,
   SiteOpticalResponse,
   SitePingResponse,
+  SitesQuery,
   SitesResponse,
   UplinkTrafficResponse,
 } from './api-contract.js';
@@ -49,7 +50,16 @@ export async function overview(): Promise<OverviewResponse> {
   return o;
 }
 export const uplinkTraffic = (name: string, w: WindowQuery, signal?: AbortSignal) => get<UplinkTrafficResponse>(`/uplinks/${encodeURIComponent(name)}/traffic${qs(w)}`, signal);
-export const sites = () => get<SitesResponse>('/sites');
+/** The sites, filtered and sorted by the server (docs/api.md). */
+export function sites(q: SitesQuery = {}): Promise<SitesResponse> {
+  const p = new URLSearchParams();
+  if (q.q) p.set('q', q.q);
+  if (q.group?.length) p.set('group', q.group.join(','));
+  if (q.state?.length) p.set('state', q.state.join(','));
+  if (q.sort) p.set('sort', q.sort);
+  const s = p.toString();
+  return get<SitesResponse>(`/sites${s ? `?${s}` : ''}`);
+}
 export const site = (id: string) => get<SiteDetailResponse>(`/sites/${encodeURIComponent(id)}`);
 export const sitePing = (id: string, w: WindowQuery) => get<SitePingResponse>(`/sites/${encodeURIComponent(id)}/ping${qs(w)}`);
 export const siteOptical = (id: string, w: WindowQuery) => get<SiteOpticalResponse>(`/sites/${encodeURIComponent(id)}/optical${qs(w)}`);

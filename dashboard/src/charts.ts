@@ -5,7 +5,7 @@
  */
 import uPlot from '/vendor/uplot/uPlot.esm.js';
 import type { OpticalHistory, PingHistory, TrafficDirection, TrafficResponse } from './api-contract.js';
-import { axisTime, bps, bpsTick, dbm, ms, pct, timeZone } from './format.js';
+import { axisTime, bps, bpsTick, dbm, hoverTime, ms, pct, timeZone } from './format.js';
 import { t } from './i18n.js';
 
 export const COLOURS = {
@@ -83,6 +83,9 @@ function autosize(el: HTMLElement, u: uPlot, height: number): void {
 
 type Col = (number | null)[];
 
+/** The x series of every chart: its legend shows the hovered time in the configured zone, 24-hour. */
+const timeSeries = (): uPlot.Series => ({ label: t('time'), value: (_u, v) => hoverTime(v === null ? null : v * 1000) });
+
 /**
  * In and out may bucket differently: merge onto one time column (seconds), null where a direction has no
  * bucket. Missing buckets (a poll that failed, the daemon down) become a null so the line breaks there
@@ -90,8 +93,10 @@ type Col = (number | null)[];
  */
 export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] } {
   const dirs: TrafficDirection['series'][] = [d.in.series, d.out.series];
-  const stepOf = (x: TrafficDirection) => (x.series ? x.step_ms : 0); // a direction never seen has no step
-  const step = Math.max(stepOf(d.in), stepOf(d.out)) || 60e3;
+  // Buckets with data are at least one step apart and, at raw resolution over a short window (a step of a
+  // few seconds), one poll apart: only a distance beyond both is a missing poll.
+  const spacingOf = (x: TrafficDirection) => (x.series ? Math.max(x.step_ms, x.poll_interval_ms ?? 0) : 0); // a direction never seen has none
+  const step = Math.max(spacingOf(d.in), spacingOf(d.out)) || 60e3;
   const all = new Set<number>([d.from, d.to]);
   for (const s of dirs) if (s) for (const ts of s.ts) all.add(ts);
   const sorted = [...all].sort((a, b) => a - b);
@@ -118,6 +123,12 @@ export function trafficColumns(d: TrafficResponse): { x: number[]; cols: Col[] }
   return { x: x.map((ts) => ts / 1000), cols };
 }
 
+const segments = (c: uPlot.AlignedData[number] | undefined): number => {
+  let n = 0;
+  if (c) for (let i = 1; i < c.length; i++) if (c[i] != null && c[i - 1] != null) n++;
+  return n;
+};
+
 export interface TrafficChart {
   set(d: TrafficResponse): void;
   relabel(): void;
@@ -130,7 +141,7 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
   const line = (label: string, colour: string, extra: Partial<uPlot.Series> = {}): uPlot.Series => ({ label, stroke: colour, width: 2, value: (_u, v) => bps(v), spanGaps: false, ...extra });
   const env = (label: string, colour: string): uPlot.Series => ({ label, stroke: alpha(colour, 0.35), width: 1, value: (_u, v) => bps(v), spanGaps: false });
   const series = (): uPlot.Series[] => [
-    {},
+    timeSeries(),
     env(`${t('in')} min`, COLOURS.in),
     line(t('in'), COLOURS.in),
     env(`${t('in')} max`, COLOURS.in),
@@ -139,6 +150,9 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
     env(`${t('out')} max`, COLOURS.out),
     line(`${t('capacity')} ${bps(capacity)}`, COLOURS.capacity, { width: 2, dash: [4, 3], points: { show: false } }),
     ...(warn ? [line(`${t('warn_line')} ${pct(warn)}`, COLOURS.warn, { width: 1, dash: [10, 6], points: { show: false } })] : []),
+    // The 95th percentile of the window (what a link is billed and sized by), per direction, across the whole window.
+    line(`${t('p95')} ${t('in')}`, COLOURS.in, { width: 1, dash: [2, 3], points: { show: false } }),
+    line(`${t('p95')} ${t('out')}`, COLOURS.out, { width: 1, dash: [2, 3], points: { show: false } }),
   ];
   let last: TrafficResponse | null = null;
   const opts = (): uPlot.Options => {
@@ -153,14 +167,18 @@ export function trafficChart(el: HTMLElement, capacity: number, warn: number | n
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, fitData ? Math.max(1000, (max ?? 0) * 1.15) : Math.max(capacity * 1.08, (max ?? 0) * 1.05)] } },
       axes: [b.axes![0]!, { ...b.axes![1]!, size: 60, values: (_u, vals) => vals.map(bpsTick) }],
       legend: { show: true, live: true },
+      // For tests: how many line segments the mean lines have (two neighbouring buckets with data), 0 when a
+      // chart shows only dots.
+      hooks: { ...b.hooks, draw: [...(b.hooks?.draw ?? []), (u: uPlot) => void (el.dataset.segments = String(segments(u.data[2]) + segments(u.data[5])))] },
     } as uPlot.Options;
   };
   const dataOf = (d: TrafficResponse | null): uPlot.AlignedData => {
-    if (!d) return [[], [], [], [], [], [], [], [], ...(warn ? [[]] : [])] as unknown as uPlot.AlignedData;
+    if (!d) return [[], [], [], [], [], [], [], [], ...(warn ? [[]] : []), [], []] as unknown as uPlot.AlignedData;
     const { x, cols } = trafficColumns(d);
     // Fitted to the data (an access port at 1 Gbps carrying 10 Mbps), the capacity is named in the legend only.
     const flat = (v: number) => x.map(() => (fitData ? null : v));
-    return [x, ...cols, flat(capacity), ...(warn ? [flat(capacity * warn)] : [])] as uPlot.AlignedData;
+    const p95 = (dir: TrafficDirection) => x.map(() => dir.stats?.p95_bps ?? null);
+    return [x, ...cols, flat(capacity), ...(warn ? [flat(capacity * warn)] : []), p95(d.in), p95(d.out)] as uPlot.AlignedData;
   };
   let u = new uPlot(opts(), dataOf(null), el);
   autosize(el, u, height);
@@ -187,14 +205,14 @@ export function smokeChart(el: HTMLElement, p: PingHistory, from: number, to: nu
   const opts = {
     ...b,
     series: [
-      {},
-      { ...shade(0.3), label: 'min' },
+      timeSeries(),
+      { ...shade(0.3), label: t('min') },
       { ...shade(0.3), label: '10%' },
       { ...shade(0.3), label: '25%' },
       { label: t('median'), stroke: COLOURS.green, width: 2, value: (_u: uPlot, v: number) => ms(v) },
       { ...shade(0.3), label: '75%' },
       { ...shade(0.3), label: '90%' },
-      { ...shade(0.3), label: 'max' },
+      { ...shade(0.3), label: t('max') },
       { label: t('loss'), stroke: COLOURS.capacity, width: 1, scale: 'loss', paths: () => null, points: { show: true, size: 5, fill: COLOURS.capacity }, value: (_u: uPlot, v: number) => pct(v) },
     ],
     bands: [
@@ -217,13 +235,13 @@ export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number
   const b = base(el, 180);
   const flat = (v: number | null | undefined) => port.ts.map(() => (v == null ? null : v));
   const extra: [string, number | null | undefined, string, number[]][] = [
-    ['Rx low alarm', th.rx_low_alarm_dbm, COLOURS.capacity, [2, 4]],
-    ['Rx low warn', th.rx_low_warn_dbm, COLOURS.out, [8, 4]],
+    [t('rx_low_alarm'), th.rx_low_alarm_dbm, COLOURS.capacity, [2, 4]],
+    [t('rx_low_warn'), th.rx_low_warn_dbm, COLOURS.out, [8, 4]],
   ];
   const opts = {
     ...b,
     series: [
-      {},
+      timeSeries(),
       { label: t('rx'), stroke: COLOURS.in, width: 2, value: (_u: uPlot, v: number) => dbm(v) },
       { label: t('tx'), stroke: COLOURS.green, width: 2, dash: [8, 3], value: (_u: uPlot, v: number) => dbm(v) },
       ...extra.map(([label, , colour, dash]) => ({ label, stroke: colour, width: 1, dash, value: (_u: uPlot, v: number) => dbm(v), points: { show: false } })),

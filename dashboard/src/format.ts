@@ -2,6 +2,10 @@
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P'];
 
+/** The decimal separator of the page's language: Vietnamese writes 12,5 where English writes 12.5. */
+let decimalSep = ',';
+const dec = (s: string): string => (decimalSep === '.' ? s : s.replace('.', decimalSep));
+
 function si(v: number, unit: string, digits = 3): string {
   if (!Number.isFinite(v)) return '–';
   let i = 0;
@@ -11,7 +15,7 @@ function si(v: number, unit: string, digits = 3): string {
     i++;
   }
   const s = x >= 100 || i === 0 ? x.toFixed(0) : String(Number(x.toPrecision(digits)));
-  return `${v < 0 ? '-' : ''}${s} ${SI[i]}${unit}`;
+  return `${v < 0 ? '-' : ''}${dec(s)} ${SI[i]}${unit}`;
 }
 
 /** 12.3 Mbps, 950 kbps, 2 Mbps. */
@@ -20,18 +24,22 @@ export const bps = (v: number | null | undefined): string => (v === null || v ==
 export const bpsTick = (v: number): string => (v === 0 ? '0' : si(v, '', 3).replace(' ', ''));
 /** 1.23 GB (SI, like the rates). */
 export const bytes = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : si(v, 'B'));
-export const pct = (r: number | null | undefined, digits = 0): string => (r === null || r === undefined || !Number.isFinite(r) ? '–' : `${(r * 100).toFixed(digits)} %`);
-export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
-export const dbm = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${v.toFixed(2)} dBm`);
+/** A number with `digits` decimals, in the page's language (12,5 / 12.5). */
+export const fixed = (v: number, digits: number): string => dec(v.toFixed(digits));
+export const pct = (r: number | null | undefined, digits = 0): string => (r === null || r === undefined || !Number.isFinite(r) ? '–' : `${dec((r * 100).toFixed(digits))} %`);
+export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v < 10 ? `${dec(v.toFixed(1))} ms` : `${Math.round(v)} ms`);
+export const dbm = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${dec(v.toFixed(2))} dBm`);
 
 let zone = 'Asia/Ho_Chi_Minh';
 let locale = 'vi-VN';
 let timeFmt: Intl.DateTimeFormat;
 let dateTimeFmt: Intl.DateTimeFormat;
+let hoverFmt: Intl.DateTimeFormat;
 
 export function setTimeContext(timezone: string, lang: string): void {
   zone = timezone;
   locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
+  decimalSep = lang === 'vi' ? ',' : '.';
   try {
     timeFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   } catch {
@@ -39,6 +47,7 @@ export function setTimeContext(timezone: string, lang: string): void {
     timeFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   }
   dateTimeFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+  hoverFmt = new Intl.DateTimeFormat(locale, { timeZone: zone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 }
 setTimeContext(zone, 'vi');
 
@@ -63,3 +72,5 @@ export function axisTime(t: number, spanMs: number): string {
 }
 export const time = (t: number | null | undefined): string => (t ? timeFmt.format(t) : '–');
 export const dateTime = (t: number | null | undefined): string => (t ? dateTimeFmt.format(t) : '–');
+/** A chart's hover time: day, month and a 24-hour time to the second (uPlot's own legend says 12-hour "1:05pm"). */
+export const hoverTime = (t: number | null | undefined): string => (t ? hoverFmt.format(t) : '–');

@@ -135,6 +135,26 @@ const en = {
   site_count: '{up} up · {degraded} degraded · {down} down · {unknown} unknown',
   timezone: 'Times in {zone}',
   loading: 'Loading…',
+  site_search: 'Search sites',
+  site_search_placeholder: 'name, district, device…',
+  filter_group: 'Group',
+  filter_group_all: 'All groups',
+  filter_state: 'State',
+  filter_state_all: 'All states',
+  filter_state_problems: 'Problems (down, degraded)',
+  sort: 'Sort',
+  sort_state: 'By state (worst first)',
+  sort_rtt: 'By RTT (highest first)',
+  sort_loss: 'By loss (highest first)',
+  sort_name: 'By name',
+  no_match: 'No site matches.',
+  site_range: 'Range of the charts',
+  time: 'Time',
+  show_port: 'Show this port’s traffic',
+  min: 'min',
+  max: 'max',
+  rx_low_alarm: 'Rx low alarm',
+  rx_low_warn: 'Rx low warning',
   error: 'Could not load: {msg}',
 };
 
@@ -191,7 +211,7 @@ const vi: Record<Key, string> = {
   targets: 'Thiết bị',
   interfaces: 'Cổng mạng',
   optics: 'Mức tín hiệu quang',
-  smoke: 'Thời gian phản hồi ping (smoke)',
+  smoke: 'Thời gian phản hồi ping (phân bố)',
   traffic: 'Lưu lượng',
   if_name: 'Cổng',
   if_alias: 'Mô tả',
@@ -273,10 +293,31 @@ const vi: Record<Key, string> = {
   site_count: '{up} hoạt động · {degraded} suy giảm · {down} mất kết nối · {unknown} chưa rõ',
   timezone: 'Giờ {zone}',
   loading: 'Đang tải…',
+  site_search: 'Tìm đơn vị',
+  site_search_placeholder: 'tên, huyện, thiết bị…',
+  filter_group: 'Nhóm',
+  filter_group_all: 'Tất cả các nhóm',
+  filter_state: 'Trạng thái',
+  filter_state_all: 'Mọi trạng thái',
+  filter_state_problems: 'Có sự cố (mất kết nối, suy giảm)',
+  sort: 'Sắp xếp',
+  sort_state: 'Theo trạng thái (xấu nhất trước)',
+  sort_rtt: 'Theo độ trễ (cao nhất trước)',
+  sort_loss: 'Theo mất gói (cao nhất trước)',
+  sort_name: 'Theo tên',
+  no_match: 'Không có đơn vị nào khớp.',
+  site_range: 'Khoảng thời gian của biểu đồ',
+  time: 'Thời gian',
+  show_port: 'Xem lưu lượng của cổng này',
+  min: 'thấp nhất',
+  max: 'cao nhất',
+  rx_low_alarm: 'Ngưỡng báo động thu thấp',
+  rx_low_warn: 'Ngưỡng cảnh báo thu thấp',
   error: 'Không tải được: {msg}',
 };
 
-const dicts: Record<Lang, Record<Key, string>> = { en, vi };
+/** Both dictionaries (exported for the completeness test). */
+export const dicts: Record<Lang, Record<Key, string>> = { en, vi };
 let lang: Lang = 'vi';
 const listeners: (() => void)[] = [];
 
@@ -297,6 +338,7 @@ export function setLang(l: Lang): void {
   document.title = t('title');
   for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n as Key);
   for (const el of document.querySelectorAll<HTMLElement>('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle as Key);
+  for (const el of document.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder as Key);
   for (const fn of listeners) fn();
 }
 

@@ -9,11 +9,12 @@ import { noteResult, startLive } from './live.js';
 import { renderReloadBanner } from './banner.js';
 import { initProblems, refreshProblems, renderProblems } from './problems.js';
 import { refreshServers, renderServers } from './servers.js';
-import { initSiteDialog, openSite, refreshSites, renderSites } from './sites.js';
+import { closeSite, initSiteDialog, initSiteFilters, openSite, openSiteId, refreshSites, renderSites, siteQuery, syncSiteFilters, type ViewWindow } from './sites.js';
+import { DEFAULT_RANGE, onUrlChange, param, RANGES, urlRange, urlZoom, writeUrl, type Range, type Zoom } from './url.js';
+import { fitWall } from './wall.js';
 
 const params = new URLSearchParams(location.search);
 const kiosk = params.get('kiosk') === '1';
-const RANGES = ['1h', '6h', '24h', '7d', '30d', '1y'];
 
 interface UplinkView {
   now: UplinkNow;
@@ -22,13 +23,14 @@ interface UplinkView {
   last: TrafficResponse | null;
 }
 const uplinks = new Map<string, UplinkView>();
-let range = RANGES.includes(params.get('range') ?? '') ? params.get('range')! : '24h';
-let zoom: { from: number; to: number } | null = null;
+let range: Range = urlRange();
+let zoom: Zoom | null = urlZoom();
 let overview: OverviewResponse | null = null;
 let ready = false;
 
 function chartHeight(): number {
-  return kiosk ? Math.max(220, Math.round(window.innerHeight * 0.28)) : 240;
+  // On the wall the charts share the screen with every site tile: a band, not a panel.
+  return kiosk ? Math.max(90, Math.round(window.innerHeight * 0.13)) : 240;
 }
 
 function utilBlock(u: UplinkNow): HTMLElement {
@@ -82,7 +84,7 @@ function buildUplinks(o: OverviewResponse): void {
       chartEl,
     );
     root.append(el);
-    const chart = trafficChart(chartEl, u.capacity_bps, u.warn_utilization, chartHeight(), kiosk ? undefined : (from, to) => void zoomTo(from, to));
+    const chart = trafficChart(chartEl, u.capacity_bps, u.warn_utilization, chartHeight(), kiosk ? undefined : (from, to) => zoomTo(from, to));
     const view = { now: u, chart, el, last: null };
     uplinks.set(u.name, view);
     renderUplinkText(view);
@@ -108,12 +110,23 @@ export function pointsFor(spanMs: number, widthPx: number): number {
   return p;
 }
 
-function windowQuery(): api.WindowQuery {
+function windowQuery(width?: number): api.WindowQuery {
   const first = [...uplinks.values()][0];
-  const width = first ? first.el.querySelector<HTMLElement>('.chart')!.clientWidth : 600;
+  const w = width ?? (first ? first.el.querySelector<HTMLElement>('.chart')!.clientWidth : 600);
   const span = zoom ? zoom.to - zoom.from : RANGE_MS[range]!;
-  const points = pointsFor(span, width);
+  const points = pointsFor(span, w);
   return zoom ? { from: zoom.from, to: zoom.to, points } : { range, points };
+}
+
+/** The window the page shows, for the site dialog (which has its own width). */
+function viewWindow(width: number): ViewWindow {
+  return { query: windowQuery(width), label: zoom ? `${dateTime(zoom.from)} – ${dateTime(zoom.to)}` : range, range: zoom ? null : range };
+}
+
+function showZoom(): void {
+  $('#zoom-label').textContent = zoom ? t('zoomed', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : '';
+  $('#reset-zoom').hidden = !zoom;
+  for (const b of document.querySelectorAll<HTMLButtonElement>('#ranges button')) b.setAttribute('aria-pressed', String(!zoom && b.dataset.range === range));
 }
 
 let trafficAbort: AbortController | null = null;
@@ -128,8 +141,7 @@ async function refreshTraffic(): Promise<void> {
     v.chart.set(v.last);
     renderUplinkText(v);
   });
-  $('#zoom-label').textContent = zoom ? t('zoomed', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : '';
-  $('#reset-zoom').hidden = !zoom;
+  showZoom();
 }
 
 async function refreshOverview(): Promise<void> {
@@ -146,18 +158,38 @@ async function refreshOverview(): Promise<void> {
   }
 }
 
-async function zoomTo(from: number, to: number): Promise<void> {
-  if (to - from < 60e3) return;
-  zoom = { from, to };
-  await refreshTraffic();
+/** Show the view the URL describes (at start, and after back/forward). */
+function applyWindow(): void {
+  showZoom();
+  void refreshTraffic().catch(showError);
+  const site = openSiteId();
+  if (site) void openSite(site, false);
 }
 
-function setRange(r: string): void {
+function zoomTo(from: number, to: number): void {
+  if (to - from < 60e3) return;
+  zoom = { from, to };
+  writeUrl({ from: String(from), to: String(to) });
+  applyWindow();
+}
+
+function setRange(r: Range): void {
   range = r;
   zoom = null;
-  for (const b of document.querySelectorAll<HTMLButtonElement>('#ranges button')) b.setAttribute('aria-pressed', String(b.dataset.range === r));
-  void refreshTraffic().catch(showError);
+  writeUrl({ range: r === DEFAULT_RANGE ? null : r, from: null, to: null });
+  applyWindow();
 }
+
+onUrlChange(() => {
+  range = urlRange();
+  zoom = urlZoom();
+  applyWindow();
+  const site = param('site');
+  if (site && !kiosk) {
+    if (site !== openSiteId()) void openSite(site, false);
+  } else closeSite();
+  if (!kiosk && syncSiteFilters()) void refreshSites().catch(showError);
+});
 
 function showError(e: unknown): void {
   if ((e as Error).name === 'AbortError') return;
@@ -194,6 +226,7 @@ function initControls(): void {
   const ranges = $('#ranges');
   for (const r of RANGES) ranges.append(h('button', { type: 'button', 'data-range': r, 'aria-pressed': String(r === range), onclick: () => setRange(r) }, r));
   $('#reset-zoom').addEventListener('click', () => setRange(range));
+  if (!kiosk) initSiteFilters(() => void refreshSites().catch(showError));
   $('#lang').addEventListener('click', () => {
     const next: Lang = currentLang() === 'vi' ? 'en' : 'vi';
     try {
@@ -220,7 +253,7 @@ onLangChange(() => {
   renderProblems();
   renderServers();
   renderReloadBanner();
-  $('#zoom-label').textContent = zoom ? t('zoomed', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : '';
+  showZoom();
 });
 
 function pickLang(o: OverviewResponse): Lang {
@@ -237,11 +270,12 @@ function pickLang(o: OverviewResponse): Lang {
 
 async function main(): Promise<void> {
   if (kiosk) document.body.classList.add('kiosk');
-  initSiteDialog();
+  initSiteDialog({ window: viewWindow, setRange: (r) => setRange(r), ranges: RANGES });
   initProblems({ kiosk });
   initControls();
   // Everything that does not depend on the overview is requested at once, in parallel with it.
-  const early = Promise.all([api.sites(), api.problems(), api.servers()]);
+  if (!kiosk) syncSiteFilters();
+  const early = Promise.all([api.sites(siteQuery()), api.problems(), api.servers()]);
   early.catch(() => undefined);
   const o = await api.overview();
   overview = o;
@@ -260,6 +294,7 @@ async function main(): Promise<void> {
       renderServers(v.servers);
     }),
   ]);
+  if (kiosk) window.addEventListener('resize', fitWall);
   // uPlot draws on the next frame: "ready" means the main view is on screen, complete.
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   ready = true;
@@ -272,7 +307,7 @@ async function main(): Promise<void> {
   });
   window.setInterval(() => void refreshOverview().catch(showError), 15_000);
   const site = params.get('site');
-  if (site && !kiosk) void openSite(site);
+  if (site && !kiosk) void openSite(site, false);
 }
 
 main().catch((e) => {

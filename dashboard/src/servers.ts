@@ -2,7 +2,7 @@
 import * as api from './api.js';
 import type { ServerSummary } from './api-contract.js';
 import { $, h } from './dom.js';
-import { bytes, pct } from './format.js';
+import { bytes, fixed, pct } from './format.js';
 import { t, tk } from './i18n.js';
 
 let last: ServerSummary[] = [];
@@ -33,7 +33,7 @@ export function renderServers(list: ServerSummary[] = last): void {
         bar(t('cpu'), s.cpu_ratio),
         bar(t('memory'), s.memory_used_ratio, s.memory_total_bytes ? `/ ${bytes(s.memory_total_bytes)}` : ''),
         ...s.disks.map((d) => bar(`${t('disk')} ${d.name}`, d.used_ratio, `/ ${bytes(d.size_bytes)}`)),
-        h('p', { class: 'load' }, `${t('load')}: ${[s.load1, s.load5, s.load15].map((v) => (v === null ? '–' : v.toFixed(2))).join(' / ')}`),
+        h('p', { class: 'load' }, `${t('load')}: ${[s.load1, s.load5, s.load15].map((v) => (v === null ? '–' : fixed(v, 2))).join(' / ')}`),
       );
     }),
   );

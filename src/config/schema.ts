@@ -84,9 +84,20 @@ export const target = z.strictObject({
 });
 export type TargetConfig = z.output<typeof target>;
 
+/** Longest `short_name`: two lines of a compact wall tile. */
+const SHORT_NAME_MAX = 24;
+
 const site = z.strictObject({
   id: name.describe('unique site id'),
   name: z.string().min(1).describe('display name, UTF-8 (Vietnamese names welcome)'),
+  // A wall-screen tile is about 8 to 12 characters wide per line: long official names ("Phòng Tài nguyên và
+  // Môi trường huyện ...") would be cut exactly where they differ, so a tile shows this instead.
+  short_name: z
+    .string()
+    .min(1)
+    .max(SHORT_NAME_MAX, `at most ${SHORT_NAME_MAX} characters, so a wall-screen tile shows it whole`)
+    .optional()
+    .describe(`short name for tiles (at most 24 characters, e.g. "TN&MT Phong Điền"); the full name is shown on hover and in the site's detail`),
   group: z.enum(['datacentre', 'provincial', 'district', 'ward']),
 });
 export type SiteConfig = z.output<typeof site>;

@@ -12,7 +12,7 @@ import { M } from './metrics.js';
 import { align, currentRate, round } from './series.js';
 import type { Window } from '../http/params.js';
 import type { LoadedConfig } from '../config/model.js';
-import type { InterfaceRow, SiteDetailResponse, SiteOpticalResponse, SitePingResponse, SiteState, SiteSummary } from '../http/contract.js';
+import type { InterfaceRow, SiteDetailResponse, SiteOpticalResponse, SitePingResponse, SiteSort, SiteState, SitesQuery, SiteSummary } from '../http/contract.js';
 
 export type { InterfaceRow, SiteState, SiteSummary };
 
@@ -32,6 +32,7 @@ export function siteSummary(site: SiteConfig, inv: Inventory, status: StatusView
   return {
     id: site.id,
     name: site.name,
+    short_name: site.short_name ?? site.name,
     group: site.group,
     state: st.state,
     reasons: st.reasons,
@@ -47,6 +48,38 @@ export function siteSummaries(config: LoadedConfig, live: LiveState, status: Sta
   const inv = inventory(config);
   const optics = opticalByTarget(live);
   return config.sites.map((s) => siteSummary(s, inv, status, optics, now));
+}
+
+/** Lower case without diacritics ("Phú Lộc" → "phu loc", "Đông" → "dong"), so an operator can type without Vietnamese input. */
+function foldText(v: string): string {
+  return v.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+
+const STATE_ORDER: Record<SiteState, number> = { down: 0, degraded: 1, unknown: 2, up: 3 };
+const collator = new Intl.Collator('vi');
+/** By what the tiles show, then the full name. */
+const byName = (a: SiteSummary, b: SiteSummary) => collator.compare(a.short_name, b.short_name) || collator.compare(a.name, b.name);
+/** Highest first; a site not measured goes last, whatever the direction. */
+const desc = (f: (s: SiteSummary) => number | null) => (a: SiteSummary, b: SiteSummary) => (f(b) ?? -1) - (f(a) ?? -1);
+const SORTS: Record<SiteSort, (a: SiteSummary, b: SiteSummary) => number> = {
+  state: (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state],
+  rtt: desc((s) => s.rtt_ms),
+  loss: desc((s) => s.loss_ratio),
+  name: () => 0,
+};
+
+/** The sites a /sites query asks for, in its order (config order without `sort`). */
+export function filterSites(list: SiteSummary[], q: SitesQuery): SiteSummary[] {
+  const words = q.q ? foldText(q.q).split(/\s+/).filter(Boolean) : [];
+  const out = list.filter((s) => {
+    if (q.group && !q.group.includes(s.group)) return false;
+    if (q.state && !q.state.includes(s.state)) return false;
+    if (words.length === 0) return true;
+    const hay = foldText([s.id, s.name, s.short_name, ...s.targets].join(' '));
+    return words.every((w) => hay.includes(w));
+  });
+  const cmp = q.sort ? SORTS[q.sort] : null;
+  return cmp ? out.sort((a, b) => cmp(a, b) || byName(a, b)) : out;
 }
 
 export function countStates(sites: SiteSummary[]): Record<SiteState, number> {

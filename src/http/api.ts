@@ -5,12 +5,13 @@ import type { LiveState } from '../live.js';
 import type { RangeResult, SeriesInfo, Store } from '../store/types.js';
 import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
 import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
-import { countStates, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from '../domain/sites.js';
+import { countStates, filterSites, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from '../domain/sites.js';
 import { servers } from '../domain/servers.js';
 import { problems, type AlertSource } from '../domain/problems.js';
 import { inventory } from '../domain/inventory.js';
 import { M } from '../domain/metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
+import type { Target } from '../types.js';
 import type {
   ConfigReloadStatus,
   Direction,
@@ -58,7 +59,7 @@ function scaled(r: RangeResult, k: number) {
 }
 
 /** In/out traffic of one interface over a window: bits/s min/mean/max per bucket, peak, 95th percentile, volume. */
-function trafficDirection(store: Store, direction: Direction, series: SeriesInfo | undefined, w: Window): TrafficDirection {
+function trafficDirection(store: Store, direction: Direction, series: SeriesInfo | undefined, w: Window, pollIntervalMs: number | null): TrafficDirection {
   if (!series) return { direction, series: null, stats: null };
   const r = store.rateRange(series.id, w.from, w.to, w.points);
   const p95 = store.percentileRate(series.id, w.from, w.to, 95);
@@ -68,6 +69,7 @@ function trafficDirection(store: Store, direction: Direction, series: SeriesInfo
     direction,
     resolution: r.resolution,
     step_ms: r.stepMs,
+    poll_interval_ms: pollIntervalMs,
     series: scaled(r, 8),
     stats: {
       peak_bps: peak === null ? null : peak * 8,
@@ -76,6 +78,9 @@ function trafficDirection(store: Store, direction: Direction, series: SeriesInfo
     },
   };
 }
+
+/** The interval the target's interface counters are polled at (its SNMP probe), null without one. */
+const snmpInterval = (t: Target | undefined): number | null => t?.probes.find((p) => p.kind === 'snmp')?.intervalMs ?? null;
 
 const notFound = (res: Response, what: string) => void res.status(404).json({ error: what } satisfies ErrorResponse);
 
@@ -142,8 +147,9 @@ export function apiRouter(ctx: ApiContext): Router {
     const w = parseWindow(req.query);
     const store = ctx.store();
     const t0 = performance.now();
+    const poll = snmpInterval(inventory(cfg).byName.get(u.target));
     const traffic = ({ direction, metric }: (typeof UPLINK_DIRECTIONS)[number]) =>
-      trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w);
+      trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w, poll);
     const [inbound, outbound] = [traffic(UPLINK_DIRECTIONS[0]), traffic(UPLINK_DIRECTIONS[1])];
     res.json({
       uplink: u.name,
@@ -161,7 +167,7 @@ export function apiRouter(ctx: ApiContext): Router {
 
   api.get('/sites', (req, res) => {
     const q = parseQuery(sitesQuery, req.query as Record<string, unknown>);
-    const sites = q.group ? summaries().filter((s) => s.group === q.group) : summaries();
+    const sites = filterSites(summaries(), q);
     res.json({ now: Date.now(), counts: countStates(sites), sites } satisfies SitesResponse);
   });
 
@@ -210,8 +216,8 @@ export function apiRouter(ctx: ApiContext): Router {
       from: w.from,
       to: w.to,
       capped: w.capped,
-      in: trafficDirection(store, 'in', i, w),
-      out: trafficDirection(store, 'out', o, w),
+      in: trafficDirection(store, 'in', i, w, snmpInterval(t)),
+      out: trafficDirection(store, 'out', o, w, snmpInterval(t)),
       query_ms: Math.round((performance.now() - t0) * 100) / 100,
     } satisfies InterfaceTrafficResponse);
   });

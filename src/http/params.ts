@@ -3,6 +3,7 @@
  * message naming it, and an oversized range is capped, so no parameter can make a query slow.
  */
 import { z } from 'zod';
+import type { SiteGroup, SiteSort, SiteState, SitesQuery } from './contract.js';
 
 const RANGES: Record<string, number> = {
   '1h': 3600e3,
@@ -49,10 +50,25 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string,
   return r.data;
 }
 
-/** Query of /sites: an optional group filter. */
+/** A comma-separated list of allowed words ("down,degraded"): each checked, none repeated. */
+function wordList<const T extends readonly [string, ...string[]]>(words: T) {
+  return z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(z.enum(words, { error: `expected a comma-separated list of ${words.join(', ')}` })).min(1).max(words.length))
+    .refine((l) => new Set(l).size === l.length, 'a value is repeated');
+}
+
+/** The text search of /sites: at most a few words, so no query can make the filter slow. */
+const MAX_SEARCH = 100;
+
+/** Query of /sites: text search, group and state filters, sort order (docs/api.md). */
 export const sitesQuery = z.strictObject({
-  group: z.enum(['datacentre', 'provincial', 'district', 'ward']).optional(),
-});
+  q: z.string().max(MAX_SEARCH, `at most ${MAX_SEARCH} characters`).optional(),
+  group: wordList(['datacentre', 'provincial', 'district', 'ward'] as const satisfies readonly SiteGroup[]).optional(),
+  state: wordList(['up', 'degraded', 'down', 'unknown'] as const satisfies readonly SiteState[]).optional(),
+  sort: z.enum(['state', 'rtt', 'loss', 'name'] as const satisfies readonly SiteSort[]).optional(),
+}) satisfies z.ZodType<SitesQuery, Record<string, string>>;
 
 /** Endpoints that take no parameters still reject unknown ones, so a typo is not silently ignored. */
 export const noQuery = z.strictObject({});

@@ -9,12 +9,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
+import { CHROMIUM, launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const ok = requireTool({ commands: [CHROMIUM.split('/').pop()!] }, 'dashboard browser tests (Debian package "chromium" at /usr/bin/chromium)');
 const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
 const SHOTS = README_SHOTS ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'netmon-shots-'));
@@ -33,43 +33,17 @@ function addTestRules(doc: ReturnType<typeof import('yaml').parseDocument>): voi
 }
 const ALERT = '#problems-list li[data-alertname="InternationalUplinkInUse"]';
 
-interface Watched {
-  page: Page;
-  problems: string[];
-}
-
 describe.runIf(ok)('dashboard in Chromium', () => {
   let d: RunningDaemon;
   let browser: Browser;
 
-  async function open(path: string, viewport = { width: 1440, height: 1000 }): Promise<Watched> {
-    const page = await browser.newPage({ viewport });
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => {
-      // The SSE stream is cut when a page closes; that is not a failure of the page.
-      if (!r.url().endsWith('/api/v1/events')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
-    await page.goto(`${d.url}${path}`);
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 15_000 });
-    return { page, problems };
-  }
+  const open = (path: string, viewport = { width: 1440, height: 1000 }): Promise<Watched> => openWatched(browser, `${d.url}${path}`, viewport);
 
   const json = async (path: string): Promise<any> => (await fetch(`${d.url}${path}`)).json();
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
     mkdirSync(SHOTS, { recursive: true });
-    [d, browser] = await Promise.all([
-      startReferenceDaemon({ edit: addTestRules }),
-      chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
-    ]);
+    [d, browser] = await Promise.all([startReferenceDaemon({ edit: addTestRules }), launchChromium()]);
     // dc-core is polled every 10 s: the uplinks have a rate after two polls.
     const deadline = Date.now() + 45_000;
     for (;;) {
@@ -79,14 +53,7 @@ describe.runIf(ok)('dashboard in Chromium', () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     // README screenshots: NETMON_SCREENSHOTS=1 waits for every site's first poll (about a minute) first.
-    if (README_SHOTS) {
-      const until = Date.now() + 90_000;
-      while (Date.now() < until) {
-        const s = (await (await fetch(`${d.url}/api/v1/sites`)).json()) as { counts: { unknown: number } };
-        if (s.counts.unknown === 0) break;
-        await new Promise((r) => setTimeout(r, 2000));
-      }
-    }
+    if (README_SHOTS) await waitForAllSitesPolled(d.url);
   }, 180_000);
 
   afterAll(async () => {

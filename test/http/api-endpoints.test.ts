@@ -2,6 +2,7 @@
 import { testSpec } from '../kit/specs.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startFixture, type Fixture } from './api-fixture.js';
+import { buildTargets } from '../../src/config/model.js';
 
 let f: Fixture;
 beforeAll(async () => {
@@ -56,6 +57,17 @@ describe('GET /api/v1/uplinks/:name/traffic', () => {
     expect(capped.status).toBe(200);
     expect(capped.body.capped).toBe(true);
     expect(capped.body.to - capped.body.from).toBe(365 * 86400e3);
+  });
+  it('names the poll interval of the counters, so a chart can tell a missing poll from an empty raw bucket', async () => {
+    // Ten minutes at 600 points: a raw bucket of ~1 s, one in sixty with data (polled every minute).
+    const r = await api(`/uplinks/domestic/traffic?from=${f.now - 600e3}&to=${f.now}&points=600`);
+    expect(r.body.in.resolution).toBe('raw');
+    expect(r.body.in.step_ms).toBeLessThan(2000);
+    const snmpInterval = (name: string) => buildTargets(f.config).find((t) => t.name === name)!.probes.find((p) => p.kind === 'snmp')!.intervalMs;
+    expect(r.body.in.poll_interval_ms).toBe(snmpInterval('dc-core'));
+    expect(r.body.in.poll_interval_ms).toBeGreaterThan(r.body.in.step_ms * 10);
+    const port = await api('/targets/sw-so-tttt/interfaces/25/traffic?range=1h');
+    expect(port.body.in.poll_interval_ms).toBe(snmpInterval('sw-so-tttt'));
   });
   it('answers long windows from rollups: points lowered until a bucket is at least 5 minutes', async () => {
     const r = await api(`/uplinks/domestic/traffic?from=${f.now - 3 * 86400e3}&to=${f.now}&points=2000`);
@@ -114,6 +126,41 @@ describe('GET /api/v1/sites', () => {
     const bad = await api('/sites?group=commune');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/parameter group/);
+    const two = await api('/sites?group=district,ward');
+    expect(two.body.sites.map((s: any) => s.id).sort()).toEqual(['a-luoi', 'nam-dong', 'phuong-vy-da']);
+    expect(two.body.counts).toEqual({ up: 0, degraded: 1, down: 1, unknown: 1 });
+  });
+  it('names each site for its tile: the configured short name, else the name', async () => {
+    const by = Object.fromEntries((await api('/sites')).body.sites.map((s: any) => [s.id, s]));
+    expect(by['so-tttt'].short_name).toBe('Sở TT&TT');
+    expect(by['a-luoi'].short_name).toBe('Huyện A Lưới');
+  });
+  it('searches by words in the id, name, short name or target names, ignoring case and diacritics', async () => {
+    const ids = async (q: string) => (await api(`/sites?q=${encodeURIComponent(q)}`)).body.sites.map((s: any) => s.id).sort();
+    expect(await ids('vỹ dạ')).toEqual(['phuong-vy-da']);
+    expect(await ids('VY DA')).toEqual(['phuong-vy-da']); // typed without Vietnamese input
+    expect(await ids('huyen dong')).toEqual(['nam-dong']); // every word must match
+    expect(await ids('tt&tt')).toEqual(['so-tttt']); // the short name
+    expect(await ids('sw-a-luoi')).toEqual(['a-luoi']); // a target
+    expect(await ids('nowhere')).toEqual([]);
+    expect(await ids('')).toHaveLength(5);
+  });
+  it('filters by state and sorts by state, RTT, loss and name', async () => {
+    const order = async (query: string) => (await api(`/sites?${query}`)).body.sites.map((s: any) => s.id);
+    expect((await order('state=down,degraded')).sort()).toEqual(['a-luoi', 'phuong-vy-da']);
+    expect(await order('sort=state')).toEqual(['phuong-vy-da', 'a-luoi', 'nam-dong', 'so-tttt', 'dc']);
+    // Highest first; the unmeasured (down: no reply; unknown; the data centre has no ping) last, by name.
+    expect((await order('sort=rtt')).slice(0, 2)).toEqual(['a-luoi', 'so-tttt']);
+    expect((await order('sort=loss')).slice(0, 2)).toEqual(['phuong-vy-da', 'a-luoi']); // down: 100 % loss
+    expect(await order('sort=name')).toEqual(['a-luoi', 'nam-dong', 'phuong-vy-da', 'so-tttt', 'dc']);
+    expect(await order('state=up&sort=name&group=provincial')).toEqual(['so-tttt']);
+  });
+  it('rejects bad filter and sort values with a 400 naming the parameter', async () => {
+    for (const [query, param] of [['sort=colour', 'sort'], ['state=sleeping', 'state'], ['state=up,up', 'state'], ['state=', 'state'], [`q=${'x'.repeat(101)}`, 'q'], ['q=a&q=b', 'q'], ['order=name', 'order']] as const) {
+      const r = await api(`/sites?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.body.error, query).toMatch(new RegExp(param));
+    }
   });
 });
 

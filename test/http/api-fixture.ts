@@ -28,7 +28,7 @@ credentials:
   sim: { version: 2c, community: public }
 sites:
   - { id: dc, name: Trung tâm Thông tin Dữ liệu điện tử, group: datacentre }
-  - { id: so-tttt, name: Sở Thông tin và Truyền thông, group: provincial }
+  - { id: so-tttt, name: Sở Thông tin và Truyền thông, short_name: Sở TT&TT, group: provincial }
   - { id: phuong-vy-da, name: Phường Vỹ Dạ, group: ward }
   - { id: a-luoi, name: Huyện A Lưới, group: district }
   - { id: nam-dong, name: Huyện Nam Đông, group: district }
