@@ -96,13 +96,16 @@ export class TrapLog {
 
   query(q: TrapQuery): TrapsResponse {
     this.flush(); // what was received is what is served
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.target !== undefined) (where.push('target = ?'), args.push(q.target));
-    if (q.trap !== undefined) (where.push('(trap_name = ? OR trap_oid = ?)'), args.push(q.trap, q.trap));
-    if (q.from !== undefined) (where.push('ts >= ?'), args.push(q.from));
-    if (q.to !== undefined) (where.push('ts <= ?'), args.push(q.to));
-    if (q.beforeId !== undefined) (where.push('id < ?'), args.push(q.beforeId));
+    const conditions: [string, (string | number)[], boolean][] = [
+      ['target = ?', [q.target ?? ''], q.target !== undefined],
+      ['(trap_name = ? OR trap_oid = ?)', [q.trap ?? '', q.trap ?? ''], q.trap !== undefined],
+      ['ts >= ?', [q.from ?? 0], q.from !== undefined],
+      ['ts <= ?', [q.to ?? 0], q.to !== undefined],
+      ['id < ?', [q.beforeId ?? 0], q.beforeId !== undefined],
+    ];
+    const used = conditions.filter((c) => c[2]);
+    const where = used.map((c) => c[0]);
+    const args = used.flatMap((c) => c[1]);
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     const rows = this.db
       .prepare(`SELECT * FROM traps ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)

@@ -56,14 +56,14 @@ function printable(vb: snmp.Varbind): string | number | null {
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number' || typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
-  return String(v);
+  return JSON.stringify(v) ?? null;
 }
 
 export function decode(pdu: ReceivedPdu, source: string, names: OidNames): Notification {
   const version: TrapVersion = pdu.user !== undefined ? '3' : pdu.type === snmp.PduType.Trap ? '1' : '2c';
   let varbinds = pdu.varbinds ?? [];
   let trapOid: string;
-  let uptime: number | null = null;
+  let uptime: number | null;
   if (pdu.type === snmp.PduType.Trap) {
     const generic = pdu.generic ?? 6;
     trapOid = generic < 6 ? `1.3.6.1.6.3.1.1.5.${generic + 1}` : `${pdu.enterprise ?? ''}.0.${pdu.specific ?? 0}`;

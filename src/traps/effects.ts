@@ -32,10 +32,14 @@ export function linkSamples(n: Notification, target: Target, known: InterfaceLab
   if (n.trapOid !== TRAPS.linkDown && n.trapOid !== TRAPS.linkUp) return { ifIndex: null, samples: [] };
   const ifIndex = trapIfIndex(n);
   if (ifIndex === null) return { ifIndex, samples: [] };
+  // Only an interface the poller knows: a sample for any other would invent a row (and a series) that
+  // no poll ever refreshes. The trap is stored all the same, and the poll it triggers finds the interface.
+  const polled = known(target, OPER, ifIndex);
+  if (!polled) return { ifIndex, samples: [] };
   const oper = trapIfStatus(n, OIDS.ifOperStatus, ifIndex);
   const admin = trapIfStatus(n, OIDS.ifAdminStatus, ifIndex);
   const samples: Sample[] = [];
-  const labelsOf = (metric: string) => own(target, known(target, metric, ifIndex) ?? known(target, OPER, ifIndex) ?? { if_index: ifIndex });
+  const labelsOf = (metric: string) => own(target, known(target, metric, ifIndex) ?? polled);
   samples.push({
     metric: OPER,
     labels: labelsOf(OPER),

@@ -70,7 +70,7 @@ export class TrapService implements TrapsApi {
       registers: [o.registry],
     });
     for (const r of DROP_REASONS) this.dropped.inc({ reason: r }, 0);
-    this.polls = new PollCoalescer(o.pollNow);
+    this.polls = new PollCoalescer((name) => o.pollNow(name));
     this.reconfigure(o.config);
     this.pruneTimer = setInterval(() => this.log.prune(), PRUNE_EVERY_MS);
     this.pruneTimer.unref();

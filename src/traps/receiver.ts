@@ -96,9 +96,12 @@ export async function startReceiver(o: ReceiverOptions): Promise<TrapReceiver> {
   };
   let bound = false;
   let bindFailed: ((err: Error) => void) | undefined;
-  const receiver = snmp.createReceiver(
+  // @types/net-snmp types createReceiver as `any`: the part used here, as net-snmp 3.29.2 has it.
+  type NetSnmpReceiver = { getAuthorizer(): unknown; close(cb: () => void): void };
+  const createReceiver = snmp.createReceiver as (options: object, cb: (err: (Error & { rinfo?: { address: string } }) | null, data?: { pdu: ReceivedPdu; rinfo: { address: string; port: number } }) => void) => NetSnmpReceiver;
+  const receiver = createReceiver(
     { port: o.port, address: o.address, transport, includeAuthentication: true, dgramModule: guardedDgram },
-    (err: (Error & { rinfo?: { address: string } }) | null, data?: { pdu: ReceivedPdu; rinfo: { address: string; port: number } }) => {
+    (err, data) => {
       if (err) {
         if (!bound && !err.rinfo && bindFailed) return bindFailed(err);
         const reason: DropReason = UNAUTHENTICATED.has(err.name) ? 'unauthenticated' : 'malformed';
@@ -113,7 +116,7 @@ export async function startReceiver(o: ReceiverOptions): Promise<TrapReceiver> {
       }
     },
   );
-  const auth = receiver.getAuthorizer() as unknown as AuthorizerLike;
+  const auth = receiver.getAuthorizer() as AuthorizerLike;
   fill(auth, o.credentials);
   const s = socket!;
   await new Promise<void>((resolve, reject) => {
