@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import type { InterfaceRow, SiteDetailResponse, TrapsResponse } from '../../src/http/contract.js';
+import type { AlertsResponse, InterfaceRow, SiteDetailResponse, TrapsResponse } from '../../src/http/contract.js';
 import { startSnmpd, type Snmpd } from '../kit/snmpd.js';
 import { sh } from '../kit/snmp-lab.js';
 import { requireTool } from '../helpers/requireTool.js';
@@ -66,6 +66,8 @@ traps: { listen_address: ${net}.1, port: ${trapPort} }
 credentials:
   lab: { version: 2c, community: public }
 sites: [{ id: lab, name: Lab, group: district }]
+alerting:
+  rules: [{ name: PortDown, kind: interface_down }]
 targets:
   - { name: sw, address: ${net}.2, site: lab, role: switch, snmp: { credential: lab, interval: 60s, timeout: 5s } }
 `,
@@ -103,10 +105,23 @@ targets:
     });
     const took = Date.now() - downAt;
     expect(took).toBeLessThan(2000);
+    // The interface_down rule fires too, without waiting for a scheduled poll: for vb0, the peer, which lost
+    // its link while administratively up (va0 was set down by hand: admin down, no alert).
+    const alerts = () => fetch(`${daemon!.url}api/v1/alerts`).then(async (r) => ((await r.json()) as AlertsResponse).alerts.filter((a) => a.labels.alertname === 'PortDown'));
+    await until(
+      async () => (await alerts()).some((a) => a.labels.if_name === 'vb0' && a.state === 'firing'),
+      2000 - took,
+      'PortDown firing',
+    ).catch(async (err: Error) => {
+      const alerts = await (await fetch(`${daemon!.url}api/v1/alerts`)).text();
+      const traps = await (await fetch(`${daemon!.url}api/v1/traps?trap=linkDown`)).text();
+      throw new Error(`${err.message}: ${alerts.slice(0, 800)} ${traps.slice(0, 1500)}`);
+    });
 
+    expect((await alerts()).filter((a) => a.labels.if_name === 'va0')).toEqual([]);
     const traps = (await (await fetch(`${daemon!.url}api/v1/traps?target=sw&trap=linkDown`)).json()) as TrapsResponse;
-    expect(traps.traps[0]).toMatchObject({ target: 'sw', trap_name: 'linkDown', if_index: up.if_index, if_name: 'va0' });
-    expect(traps.traps[0]!.varbinds.find((v) => v.name === `ifOperStatus.${up.if_index}`)?.value).toBe(2);
+    expect(traps.traps.find((t) => t.if_name === 'va0')).toMatchObject({ target: 'sw', trap_name: 'linkDown', if_index: up.if_index, if_name: 'va0' });
+    expect(traps.traps.find((t) => t.if_name === 'va0')!.varbinds.find((v) => v.name === `ifOperStatus.${up.if_index}`)?.value).toBe(2);
     const metrics = await (await fetch(`${daemon!.url}metrics`)).text();
     expect(metrics).toMatch(/netmon_snmp_traps_received_total\{target="sw",trap="linkDown"\} [1-9]/);
     console.log(`linkDown: interface down on /api/v1 ${took} ms after ip link set down`);
