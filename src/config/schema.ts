@@ -6,6 +6,7 @@
  * Custom messages here are complete phrases ("expected ..."), because the loader prints them as they are;
  * they must never include the input value (it may be a secret).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 
@@ -174,7 +175,7 @@ export const traps = z
     listen_address: z.string().default('0.0.0.0').describe('address the UDP receiver binds to'),
     port: port.default(162).describe('UDP port; below 1024 needs CAP_NET_BIND_SERVICE (or redirect 162 to a high port, see README)'),
     allow: z
-      .array(z.string().min(1))
+      .array(z.string().refine((a) => isIP(a) !== 0, 'expected an IPv4 or IPv6 address (the UDP source address of the sender)'))
       .default([])
       .describe('sender addresses accepted besides the configured targets\' addresses (their traps are stored, with no target)'),
     retention: duration.prefault('30d').describe('how long received traps are kept'),
