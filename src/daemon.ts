@@ -21,6 +21,8 @@ import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
+import { TrapService } from './traps/index.js';
+import { eventAsResult } from './traps/effects.js';
 import type { Logger } from './log.js';
 
 import { VERSION } from './version.js';
@@ -29,6 +31,8 @@ export { VERSION };
 
 export interface Daemon {
   url: string;
+  /** The UDP port receiving SNMP traps; absent without `traps:`. */
+  trapPort?: number;
   config(): LoadedConfig;
   /** Load the config files again; an invalid config is rejected and the running one kept. */
   reload(trigger?: ReloadTrigger): { ok: boolean; message: string };
@@ -44,6 +48,8 @@ export interface DaemonOptions {
   port?: number;
   /** Debounce of `server.watch_config` (tests shorten it). Default 500 ms. */
   watchDebounceMs?: number;
+  /** Override `traps.port` (tests use 0 for a free one). */
+  trapPort?: number;
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
@@ -117,6 +123,28 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   scheduler.start();
   started.push(() => scheduler.stop());
 
+  // Traps: interface samples reach the store, the live state and the alert engine as target events (no
+  // probe health series; the exporter keeps the polled values, which the immediate poll refreshes).
+  pipeline.subscribeEvents('store', (e) => store.write(e.samples));
+  pipeline.subscribeEvents('live', (e) => live.acceptEvent(e));
+  pipeline.subscribeEvents('alerts', (e) => {
+    const r = eventAsResult(e);
+    if (r) alerting.accept(r);
+  });
+  const trapsConfig = config.traps;
+  const traps = trapsConfig
+    ? await TrapService.start({
+        config: { ...config, traps: trapsConfig },
+        pipeline,
+        interfaceLabels: (t, metric, ifIndex) => live.find(metric, { target: t.name, if_index: ifIndex })[0]?.labels,
+        pollNow: (name) => scheduler.runOnce(name),
+        registry: exporter.registry,
+        log: (level, msg, extra) => log[level]({ component: 'traps', ...extra }, msg),
+        port: opts.trapPort,
+      })
+    : undefined;
+  if (traps) started.push(() => traps.close());
+
   // Always in the chain, so a reload can turn basic auth on or off; it passes everything while no user is configured.
   const auth = new BasicAuth({
     onFailures: (failures, from) => log.warn({ failures, last_from: from }, 'HTTP basic auth: wrong or unknown user name or password'),
@@ -132,6 +160,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     exporter,
     alerts: alerting,
     alerting,
+    ...(traps ? { traps } : {}),
     ready: () => live.lastResultAt > 0,
     log: (err) => log.error({ err: String(err) }, 'HTTP handler failed'),
     auth: auth.middleware(),
@@ -159,6 +188,8 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       notes.push('server.listen_address/port');
     }
     if (!!next.web?.tls !== listening.https) notes.push(`HTTPS ${next.web?.tls ? 'on' : 'off'}`);
+    const [a, b] = [config.traps, next.traps];
+    if (!!a !== !!b || (a && b && (a.listen_address !== b.listen_address || (opts.trapPort === undefined && a.port !== b.port)))) notes.push('traps on/off, listen_address/port');
     return notes;
   }
 
@@ -181,6 +212,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       auth.setUsers(next.web?.users ?? new Map());
       config = next;
       alerting.reconfigure(next);
+      traps?.reconfigure(next);
       syncWatch();
       reloadStatus.successful = true;
       reloadStatus.lastSuccessMs = reloadStatus.lastAttemptMs;
@@ -213,6 +245,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       live.closeClients();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await traps?.close();
       await scheduler.stop();
       await alerting.close();
       await closeProbes(probes);
@@ -224,5 +257,5 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     return stopping;
   }
 
-  return { url, config: () => config, reload, stop };
+  return { url, ...(traps ? { trapPort: traps.port } : {}), config: () => config, reload, stop };
 }

@@ -3,6 +3,7 @@
  * Fed by the pipeline; read by the overview API so "now" never needs a store query.
  */
 import type { Response } from 'express';
+import type { TargetEvent } from './pipeline.js';
 import type { ProbeResult } from './scheduler.js';
 import type { Sample } from './types.js';
 import type { LiveSample, ResultEvent } from './http/contract.js';
@@ -29,6 +30,12 @@ export class LiveState {
       if (s.metric.startsWith('netmon_uplink_')) changed.push(s);
     }
     this.broadcast('result', { target: r.target.name, probe: r.kind, ok: !r.error, ts: r.startedAt, uplinks: changed.map(brief) } satisfies ResultEvent);
+  }
+
+  /** Newest values carried by a target event (an SNMP trap): they replace the polled ones until the next poll. */
+  acceptEvent(e: TargetEvent): void {
+    for (const s of e.samples) this.latest.set(key(s.metric, s.labels), s);
+    this.broadcast('result', { target: e.target.name, probe: e.source, ok: true, ts: e.at, uplinks: [] } satisfies ResultEvent);
   }
 
   /** Latest samples of a metric whose labels include all of `match`. */

@@ -8,6 +8,22 @@ import type { ProbeResult } from './scheduler.js';
 import type { Sample, Target } from './types.js';
 
 export type Consumer = (result: ProbeResult) => void;
+
+/**
+ * News about a target that is not a probe run (an SNMP trap: src/traps/). Its samples get the target's
+ * identity here like any result's, but no health series (nothing was probed: a trap must not make
+ * netmon_probe_success look like a run) and no derivers (the status module judges probe runs, uplink
+ * rates need counters): the trap's effect on the target's state comes from the poll it triggers.
+ * Only consumers subscribed with subscribeEvents see it.
+ */
+export interface TargetEvent {
+  target: Target;
+  /** What produced it, e.g. `snmp_trap`. */
+  source: string;
+  samples: Sample[];
+  at: number;
+}
+export type EventConsumer = (event: TargetEvent) => void;
 /** Adds samples computed from a result (e.g. uplink utilisation from interface counters); they carry complete label sets. */
 export type Deriver = (result: ProbeResult) => Sample[];
 
@@ -29,6 +45,7 @@ export const HEALTH_METRIC_NAMES: ReadonlySet<string> = new Set(Object.values(HE
 export class Pipeline {
   private readonly consumers: { name: string; fn: Consumer }[] = [];
   private readonly derivers: Deriver[] = [];
+  private readonly eventConsumers: { name: string; fn: EventConsumer }[] = [];
   /** (target, probe) → when it last succeeded (ms), for netmon_probe_last_success_timestamp_seconds. */
   private readonly lastSuccess = new Map<string, number>();
 
@@ -42,6 +59,17 @@ export class Pipeline {
     this.derivers.push(fn);
   }
 
+  subscribeEvents(name: string, fn: EventConsumer): void {
+    this.eventConsumers.push({ name, fn });
+  }
+
+  /** Deliver a target event (see TargetEvent): labelled like a result, no health series, no derivers. */
+  publishEvent(event: TargetEvent): void {
+    const identity = targetLabels(event.target);
+    for (const s of event.samples) s.labels = { ...s.labels, ...identity };
+    this.deliver(this.eventConsumers, event);
+  }
+
   publish(result: ProbeResult): void {
     const identity = targetLabels(result.target);
     for (const s of result.samples) s.labels = { ...s.labels, ...identity };
@@ -50,9 +78,13 @@ export class Pipeline {
     if (!result.error) this.lastSuccess.set(key, endedAt);
     result.samples.push(...healthSamples(result, identity, this.lastSuccess.get(key)));
     for (const d of this.derivers) result.samples.push(...d(result));
-    for (const c of this.consumers) {
+    this.deliver(this.consumers, result);
+  }
+
+  private deliver<T>(consumers: readonly { name: string; fn: (x: T) => void }[], x: T): void {
+    for (const c of consumers) {
       try {
-        c.fn(result);
+        c.fn(x);
       } catch (err) {
         // One failing consumer (say, a full disk in the store) must not starve the others.
         this.onConsumerError(c.name, err);

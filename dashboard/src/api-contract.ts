@@ -537,6 +537,52 @@ export interface AlertAckResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// GET /api/v1/traps (SNMP traps and informs received, newest first; `traps: {}` in the main file)
+
+/** One varbind of a trap, named where netmon knows the OID (standard MIBs, the SNMP profiles). */
+export interface TrapVarbind {
+  oid: string;
+  /** e.g. `ifOperStatus.3`, `netmon_interface_oper_up.3`; null for an OID no profile names. */
+  name: string | null;
+  /** net-snmp's type name: Integer, OctetString, OID, TimeTicks, Counter64, ... */
+  type: string;
+  /** Numbers as numbers; strings as text when printable, else hex; Counter64 as a decimal string. */
+  value: string | number | null;
+}
+
+export interface TrapEvent {
+  id: number;
+  /** When netmon received it. */
+  ts: number;
+  /** The UDP source address. */
+  source: string;
+  /** The configured target with that address; null for a sender listed only in `traps.allow`. */
+  target: string | null;
+  site: string | null;
+  version: '1' | '2c' | '3';
+  pdu: 'trap' | 'inform';
+  /** snmpTrapOID (v1 traps mapped per RFC 3584: linkDown is 1.3.6.1.6.3.1.1.5.3 for every version). */
+  trap_oid: string;
+  /** linkDown, coldStart, ...; null for a trap netmon does not know (it is kept all the same). */
+  trap_name: string | null;
+  /** The SNMPv3 user; null for v1/v2c (communities are never stored or served). */
+  user: string | null;
+  /** The sender's sysUpTime in hundredths of a second, as the trap carries it. */
+  uptime_ticks: number | null;
+  /** The interface the trap is about (linkDown/linkUp), with its name where the poller knows it. */
+  if_index: string | null;
+  if_name: string | null;
+  varbinds: TrapVarbind[];
+}
+
+/** `?target=&trap=&from=&to=&before_id=&limit=` (limit default 100, at most 1000); page on with before_id. */
+export interface TrapsResponse {
+  traps: TrapEvent[];
+  /** Pass as `before_id` for the next (older) page; null when this was the last. */
+  next_before_id: number | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // GET /api/v1/events (server-sent events)
 
 /** A new sample of an uplink series (`netmon_uplink_*`). */

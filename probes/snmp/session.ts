@@ -10,7 +10,7 @@ export interface SessionOptions {
   retries: number;
 }
 
-const AUTH: Record<string, number> = {
+export const AUTH: Record<string, number> = {
   md5: snmp.AuthProtocols.md5,
   sha: snmp.AuthProtocols.sha,
   sha224: snmp.AuthProtocols.sha224,
@@ -18,7 +18,7 @@ const AUTH: Record<string, number> = {
   sha384: snmp.AuthProtocols.sha384,
   sha512: snmp.AuthProtocols.sha512,
 };
-const PRIV: Record<string, number> = {
+export const PRIV: Record<string, number> = {
   des: snmp.PrivProtocols.des,
   aes: snmp.PrivProtocols.aes,
   aes256b: snmp.PrivProtocols.aes256b,

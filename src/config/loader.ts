@@ -132,6 +132,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     uplinks: mainOut.uplinks,
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
+    ...(mainOut.traps ? { traps: mainOut.traps } : {}),
     web,
     warnings,
   };

@@ -2,7 +2,7 @@
  * The loaded configuration (all files merged, defaults applied, references checked) and the
  * inventory of runtime targets derived from it.
  */
-import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, UplinkConfig } from './schema.js';
+import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, TrapsConfig, UplinkConfig } from './schema.js';
 import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
 import type { ProbeKind, SpecContext } from '../../probes/kind.js';
 import type { ConfigProblem } from './errors.js';
@@ -26,6 +26,8 @@ export interface LoadedConfig {
   targets: TargetConfig[];
   /** Alert rules and receivers (receiver URLs and headers may hold secrets: never log or serve them). Absent = no alerting. */
   alerting?: AlertingConfig;
+  /** The SNMP trap receiver (src/traps/); absent = off. */
+  traps?: TrapsConfig;
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
   /** What is allowed but worth saying (an include made empty on purpose); absent in configs built in code. */

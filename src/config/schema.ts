@@ -6,6 +6,7 @@
  * Custom messages here are complete phrases ("expected ..."), because the loader prints them as they are;
  * they must never include the input value (it may be a secret).
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 
@@ -179,6 +180,21 @@ export const alerting = z
   .describe('alert rules and where notifications go (docs/alerts.md)');
 export type AlertingConfig = z.output<typeof alerting>;
 
+// ---- SNMP trap and inform receiver (src/traps/): absent = off, `traps: {}` = on with the defaults ----
+
+export const traps = z
+  .strictObject({
+    listen_address: z.string().default('0.0.0.0').describe('address the UDP receiver binds to'),
+    port: port.default(162).describe('UDP port; below 1024 needs CAP_NET_BIND_SERVICE (or redirect 162 to a high port, see README)'),
+    allow: z
+      .array(z.string().refine((a) => isIP(a) !== 0, 'expected an IPv4 or IPv6 address (the UDP source address of the sender)'))
+      .default([])
+      .describe('sender addresses accepted besides the configured targets\' addresses (their traps are stored, with no target)'),
+    retention: duration.prefault('30d').describe('how long received traps are kept'),
+  })
+  .describe('receive SNMP v1/v2c traps and v3 traps/informs (communities and USM users from `credentials`)');
+export type TrapsConfig = z.output<typeof traps>;
+
 const sites = z.array(site).default([]).describe('places (data centre, departments, districts, wards)');
 const targets = z.array(target).default([]).describe('devices and hosts to monitor');
 const credentials = z.record(name, snmpCredential).default({}).describe('SNMP credentials by name');
@@ -262,6 +278,7 @@ export const mainFile = z
     uplinks: z.array(uplink).default([]).describe('internet/WAN uplinks shown on the bandwidth dashboard'),
     targets,
     alerting: alerting.prefault({}),
+    traps: traps.optional(),
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;

@@ -6,6 +6,7 @@ import type { Exporter } from '../exporter.js';
 import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
+import { trapsRouter, type TrapsApi } from '../traps/http.js';
 import type { ReloadResponseText } from './contract.js';
 
 export interface AppContext extends ApiContext {
@@ -14,6 +15,8 @@ export interface AppContext extends ApiContext {
   log: (err: unknown) => void;
   /** The alerting (src/alerts) behind /api/v1/alerts; absent: no such routes. */
   alerts?: AlertsApi;
+  /** The trap log (src/traps) behind /api/v1/traps; absent (no `traps:` in the config): no such route. */
+  traps?: TrapsApi;
   /** Basic auth (web config); runs before every route except /-/healthy. */
   auth?: RequestHandler;
   /** `POST /-/reload`: reload the configuration as SIGHUP does. Absent: the endpoint answers 404. */
@@ -86,6 +89,7 @@ export function createApp(ctx: AppContext): Express {
 
   // before the general API, whose catch-all 404 would answer first
   if (ctx.alerts) app.use('/api/v1/alerts', alertsRouter(ctx.alerts));
+  if (ctx.traps) app.use('/api/v1/traps', trapsRouter(ctx.traps));
   app.use('/api/v1', apiRouter(ctx));
   app.use('/vendor/uplot', express.static(join(ROOT, 'node_modules', 'uplot', 'dist'), { index: false, maxAge: '1d' }));
   app.use(express.static(join(DASHBOARD_DIR, 'public'), { index: 'index.html' }));
