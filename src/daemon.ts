@@ -17,6 +17,7 @@ import { listen } from './http/server.js';
 import { ConfigWatcher } from './config/watch.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
+import { startRemoteWrite } from './remote-write/index.js';
 import type { Store } from './store/types.js';
 import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
@@ -98,6 +99,12 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   const alerting = new Alerting({ config, registry: exporter.registry, externalUrl: tlsUrl, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
   pipeline.subscribe('alerts', (res) => alerting.accept(res));
   started.push(() => alerting.close());
+  // Remote write appends to its disk queues here and sends from its own loop: polling never waits on a receiver.
+  const remoteWrite = startRemoteWrite(config.storage.path, config.file, config.remoteWrite ?? [], exporter.registry, (level, msg, extra) =>
+    log[level]({ component: 'remote-write', ...extra }, msg),
+  );
+  started.push(() => remoteWrite.close());
+  pipeline.subscribe('remote_write', (res) => remoteWrite.accept(res.samples));
 
   const scheduler = new Scheduler(probes, {
     maxConcurrency: config.scheduler.max_concurrency,
@@ -157,6 +164,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       notes.push('server.listen_address/port');
     }
     if (!!next.web?.tls !== listening.https) notes.push(`HTTPS ${next.web?.tls ? 'on' : 'off'}`);
+    if (JSON.stringify(next.remoteWrite ?? []) !== JSON.stringify(config.remoteWrite ?? [])) notes.push('remote_write');
     return notes;
   }
 
@@ -211,6 +219,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       server.closeAllConnections();
       await scheduler.stop();
       await alerting.close();
+      await remoteWrite.close(); // what is not yet delivered stays in the queue files for the next start
       await closeProbes(probes);
       await simulator?.close();
       store.close(); // commits what is queued; a failure (disk still full) is logged by the store and loses only that batch

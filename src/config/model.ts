@@ -25,6 +25,8 @@ export interface LoadedConfig {
   targets: TargetConfig[];
   /** Alert rules and receivers (receiver URLs and headers may hold secrets: never log or serve them). Absent = no alerting. */
   alerting?: AlertingConfig;
+  /** `remote_write:` receivers (URLs, passwords and tokens are secrets: never log or serve them). Absent = none. */
+  remoteWrite?: MainFileConfig['remote_write'];
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
 }
