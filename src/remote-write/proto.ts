@@ -12,13 +12,17 @@
  */
 import type { Sample } from '../types.js';
 
-/** Labels of a sample as remote write wants them: `__name__` first, then by name (bytewise), external labels added where the series has none of that name. */
+/**
+ * Labels of a sample as remote write wants them: `__name__` first, then by name (bytewise), external labels
+ * added where the series has none of that name. An empty value means "no such label" in Prometheus's data
+ * model (both engines drop it), so it is left out here rather than sent.
+ */
 export function seriesLabels(s: Sample, external: Readonly<Record<string, string>>): [string, string][] {
   const merged: Record<string, string> = { ...external, ...s.labels };
   delete merged.__name__;
   const names = Object.keys(merged).sort();
   const out: [string, string][] = [['__name__', s.metric]];
-  for (const n of names) out.push([n, merged[n]!]);
+  for (const n of names) if (merged[n] !== '') out.push([n, merged[n]!]);
   return out;
 }
 

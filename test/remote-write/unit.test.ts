@@ -12,7 +12,7 @@ import { decodeWriteRequest } from './decode.js';
 
 const sample = (i: number, extra: Record<string, string> = {}): Sample => ({
   metric: 'netmon_test_value',
-  labels: { target: `t${i}`, site: 'hà-nội', zeta: 'z', alpha: 'a', ...extra },
+  labels: { target: `t${i}`, site: 'hà-nội', zeta: 'z', alpha: 'a', empty: '', ...extra },
   value: i + 0.25,
   ts: 1_764_000_000_123 + i,
   type: 'gauge',
