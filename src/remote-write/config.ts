@@ -14,7 +14,7 @@ const byteSize = z
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name');
 
-export const remoteWriteReceiver = z
+const remoteWriteReceiver = z
   .strictObject({
     name: name.describe('receiver name: the `receiver` label of netmon_remote_write_* and the queue folder under the data directory'),
     url: z

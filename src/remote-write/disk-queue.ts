@@ -39,7 +39,7 @@ export interface Batch {
   parts: Map<number, number>;
 }
 
-export interface DiskQueueOptions {
+interface DiskQueueOptions {
   maxBytes: number;
   /** A segment is closed and a new one started past this size; the oldest whole segment is what a full queue drops. */
   segmentBytes?: number;

@@ -9,7 +9,7 @@ export interface PostTarget {
   timeoutMs: number;
 }
 
-export interface PostResult {
+interface PostResult {
   status: number;
   retryAfter?: string;
   /** The first bytes of the answer (a receiver's reason for a 400), for the log. */

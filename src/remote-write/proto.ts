@@ -17,7 +17,7 @@ import type { Sample } from '../types.js';
  * added where the series has none of that name. An empty value means "no such label" in Prometheus's data
  * model (both engines drop it), so it is left out here rather than sent.
  */
-export function seriesLabels(s: Sample, external: Readonly<Record<string, string>>): [string, string][] {
+function seriesLabels(s: Sample, external: Readonly<Record<string, string>>): [string, string][] {
   const merged: Record<string, string> = { ...external, ...s.labels };
   delete merged.__name__;
   const names = Object.keys(merged).sort();

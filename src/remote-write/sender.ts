@@ -12,9 +12,9 @@ import { DiskQueue, type Batch } from './disk-queue.js';
 import { makeAgent, post, retryAfterMs, type PostTarget } from './http.js';
 import { encodeWriteRequest } from './proto.js';
 
-export type DropReason = 'http_4xx' | 'queue_full' | 'corrupt';
+type DropReason = 'http_4xx' | 'queue_full' | 'corrupt';
 
-export interface SenderStats {
+interface SenderStats {
   sent: number;
   failed: number;
   retried: number;
@@ -31,7 +31,7 @@ export interface SenderOptions {
 }
 
 /** Where a URL is, without user:password (never logged). */
-export function redactUrl(u: URL): string {
+function redactUrl(u: URL): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
