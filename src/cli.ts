@@ -8,9 +8,12 @@ import { createLogger } from './log.js';
 import { startDaemon } from './daemon.js';
 import { checkConfig } from './config/check.js';
 import { probeOnce } from './probe-once.js';
+import { parseShard } from './shard.js';
 
 const USAGE = `usage:
-  netmon run [--config FILE] [--port N]      run the daemon (default config: config/netmon.yaml)
+  netmon run [--config FILE] [--port N] [--shard I/N]
+                                             run the daemon (default config: config/netmon.yaml);
+                                             --shard: poll only shard I (0-based) of N
   netmon check-config [FILE | --config FILE] validate a config; exit 1 on any problem
   netmon probe TARGET [--config FILE] [--json]
                                              run one target's probes once and print the samples
@@ -20,12 +23,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run': {
-      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' } } });
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' }, shard: { type: 'string' } } });
       const log = createLogger();
       const daemon = await startDaemon({
         configFile: resolve(values.config ?? DEFAULT_CONFIG),
         log,
         port: values.port === undefined ? undefined : Number(values.port),
+        shard: values.shard === undefined ? undefined : parseShard(values.shard),
       });
       process.stdout.write(`netmon is running. Dashboard: ${daemon.url}  Metrics: ${daemon.url}metrics\n`);
       let exiting = false;

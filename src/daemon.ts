@@ -18,6 +18,7 @@ import { ConfigWatcher } from './config/watch.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
 import { startRemoteWrite } from './remote-write/index.js';
+import { applyShard, shardFor, type Shard } from './shard.js';
 import type { Store } from './store/types.js';
 import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
@@ -43,10 +44,18 @@ export interface DaemonOptions {
   port?: number;
   /** Debounce of `server.watch_config` (tests shorten it). Default 500 ms. */
   watchDebounceMs?: number;
+  /** `--shard I/N`: overrides the config's `cluster:`. */
+  shard?: Shard;
+}
+
+/** The config files, narrowed to this shard's targets when sharded (`--shard` or `cluster:`). */
+function loadShardConfig(opts: DaemonOptions): LoadedConfig {
+  const all = loadConfig(opts.configFile);
+  return applyShard(all, shardFor(all, opts.shard));
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const config = loadConfig(opts.configFile);
+  const config = loadShardConfig(opts);
   // What started so far, so that a failure later in start-up (port in use, unwritable data folder) does
   // not leave the simulator's UDP agents or the database open behind the error.
   const started: Array<() => unknown> = [];
@@ -100,7 +109,11 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   pipeline.subscribe('alerts', (res) => alerting.accept(res));
   started.push(() => alerting.close());
   // Remote write appends to its disk queues here and sends from its own loop: polling never waits on a receiver.
-  const remoteWrite = startRemoteWrite(config.storage.path, config.file, config.remoteWrite ?? [], exporter.registry, (level, msg, extra) =>
+  const shard = shardFor(config, opts.shard);
+  // Each shard's series carry shard="I" (unless a receiver sets its own), so shards never overwrite each other.
+  const shardLabels: Record<string, string> = shard && shard.count > 1 ? { shard: String(shard.index) } : {};
+  const receivers = (config.remoteWrite ?? []).map((rw) => ({ ...rw, external_labels: { ...shardLabels, ...rw.external_labels } }));
+  const remoteWrite = startRemoteWrite(config.storage.path, config.file, receivers, exporter.registry, (level, msg, extra) =>
     log[level]({ component: 'remote-write', ...extra }, msg),
   );
   started.push(() => remoteWrite.close());
@@ -145,7 +158,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   });
   const listening = await listen(app, { host: config.server.listen_address, port: opts.port ?? config.server.port, tls: config.web?.tls });
   const { server, url } = listening;
-  log.info({ url, targets: config.targets.length, config: config.file, https: listening.https, basic_auth: auth.enabled }, 'netmon started');
+  log.info({ url, targets: config.targets.length, ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}), config: config.file, https: listening.https, basic_auth: auth.enabled }, 'netmon started');
 
   const watcher = new ConfigWatcher({
     onChange: () => void reload('watch'),
@@ -172,7 +185,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     reloadStatus.lastAttemptMs = Date.now();
     reloadStatus.trigger = trigger;
     try {
-      const next = loadConfig(opts.configFile);
+      const next = loadShardConfig(opts);
       const targets = buildTargets(next);
       const diff = scheduler.setTargets(targets);
       fanout.reconfigure(next);

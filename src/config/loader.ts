@@ -88,6 +88,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
     remoteWrite: mainOut.remote_write,
+    cluster: mainOut.cluster,
     web,
   };
 }

@@ -27,6 +27,8 @@ export interface LoadedConfig {
   alerting?: AlertingConfig;
   /** `remote_write:` receivers (URLs, passwords and tokens are secrets: never log or serve them). Absent = none. */
   remoteWrite?: MainFileConfig['remote_write'];
+  /** `cluster:` (sharding); absent = this netmon polls every target. */
+  cluster?: MainFileConfig['cluster'];
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
 }

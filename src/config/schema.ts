@@ -239,6 +239,11 @@ export const mainFile = z
     targets,
     alerting: alerting.prefault({}),
     remote_write: remoteWrite,
+    cluster: z
+      .strictObject({ shard: z.number().int().min(0).describe('this poller\'s shard, 0-based'), shards: z.number().int().min(1).max(10000) })
+      .refine((c) => c.shard < c.shards, { message: 'expected shard < shards', path: ['shard'] })
+      .optional()
+      .describe('poll only the targets whose name hashes to this shard (rendezvous hashing); `netmon run --shard I/N` overrides'),
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;
