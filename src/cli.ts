@@ -8,21 +8,23 @@ import { createLogger, LOG_LEVELS } from './log.js';
 import { VERSION } from './version.js';
 import { choiceOption, parseCommand, portOption, UsageError, type CommandSpec } from './cli-args.js';
 import { didYouMean } from './config/suggest.js';
+import { parseShard, type Shard } from './shard.js';
 
 const CONFIG = { type: 'string', short: 'c' } as const;
 
 const COMMANDS: Record<string, CommandSpec> = {
   run: {
     name: 'run',
-    options: { config: CONFIG, port: { type: 'string', short: 'p' }, 'log-level': { type: 'string' } },
+    options: { config: CONFIG, port: { type: 'string', short: 'p' }, 'log-level': { type: 'string' }, shard: { type: 'string' } },
     positionals: { min: 0, max: 0 },
-    usage: `usage: netmon run [--config FILE] [--port N] [--log-level LEVEL]
+    usage: `usage: netmon run [--config FILE] [--port N] [--log-level LEVEL] [--shard I/N]
 
 Run the daemon: poll the targets, store the samples, serve the dashboard, the API and /metrics.
 
   -c, --config FILE      main config file (default: config/netmon.yaml of the installation)
   -p, --port N           HTTP port, instead of server.port
       --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default: $NETMON_LOG_LEVEL, else info)
+      --shard I/N        poll only shard I (0-based) of N (overrides the config's cluster:)
   -h, --help             this help
 
 Logs go to stderr: readable lines on a terminal, JSON lines otherwise (NETMON_LOG_FORMAT=json|pretty to choose).
@@ -73,7 +75,7 @@ Run one target's probes once, as the daemon would, and print its samples in Prom
 
 const USAGE = `usage: netmon COMMAND [OPTIONS]
 
-  netmon run [--config FILE] [--port N] [--log-level LEVEL]   run the daemon
+  netmon run [--config FILE] [--port N] [--shard I/N]        run the daemon
   netmon check-config [FILE | --config FILE]                  validate a config; exit 1 on any problem
   netmon probe TARGET [--config FILE] [--json]                run one target's probes once and print the samples
   netmon backup FILE [--config FILE]                          copy the databases safely while netmon runs
@@ -101,12 +103,19 @@ async function run(args: string[]): Promise<number> {
   const port = portOption('run', p.values.port);
   const level = choiceOption('run', '--log-level', p.values['log-level'] as string | undefined, LOG_LEVELS) ??
     choiceOption('run', 'NETMON_LOG_LEVEL', process.env.NETMON_LOG_LEVEL || undefined, LOG_LEVELS);
+  const shardText = p.values.shard as string | undefined;
+  let shard: Shard | undefined;
+  try {
+    shard = shardText === undefined ? undefined : parseShard(shardText);
+  } catch (err) {
+    throw new UsageError(`netmon run: ${(err as Error).message}`);
+  }
   const log = createLogger(level ?? 'info');
   let daemon;
   try {
     // Loaded here, not at the top: `--help` and `--version` answer at once without loading the daemon.
     const { startDaemon } = await import('./daemon.js');
-    daemon = await startDaemon({ configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG), log, port });
+    daemon = await startDaemon({ configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG), log, port, shard });
   } catch (err) {
     const hint = startupHint(err);
     if (!hint) throw err;

@@ -18,6 +18,8 @@ import { listen } from './http/server.js';
 import { ConfigWatcher } from './config/watch.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
+import { startRemoteWrite } from './remote-write/index.js';
+import { applyShard, shardFor, type Shard } from './shard.js';
 import type { Store } from './store/types.js';
 import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/index.js';
 import { closeProbes, createProbes } from '../probes/registry.js';
@@ -50,10 +52,18 @@ export interface DaemonOptions {
   watchDebounceMs?: number;
   /** Override `traps.port` (tests use 0 for a free one). */
   trapPort?: number;
+  /** `--shard I/N`: overrides the config's `cluster:`. */
+  shard?: Shard;
+}
+
+/** The config files, narrowed to this shard's targets when sharded (`--shard` or `cluster:`). */
+function loadShardConfig(opts: DaemonOptions): LoadedConfig {
+  const all = loadConfig(opts.configFile);
+  return applyShard(all, shardFor(all, opts.shard));
 }
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
-  const config = loadConfig(opts.configFile);
+  const config = loadShardConfig(opts);
   // What started so far, so that a failure later in start-up (port in use, unwritable data folder) does
   // not leave the simulator's UDP agents or the database open behind the error.
   const started: Array<() => unknown> = [];
@@ -106,6 +116,16 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   const alerting = new Alerting({ config, registry: exporter.registry, externalUrl: tlsUrl, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
   pipeline.subscribe('alerts', (res) => alerting.accept(res));
   started.push(() => alerting.close());
+  // Remote write appends to its disk queues here and sends from its own loop: polling never waits on a receiver.
+  const shard = shardFor(config, opts.shard);
+  // Each shard's series carry shard="I" (unless a receiver sets its own), so shards never overwrite each other.
+  const shardLabels: Record<string, string> = shard && shard.count > 1 ? { shard: String(shard.index) } : {};
+  const receivers = (config.remoteWrite ?? []).map((rw) => ({ ...rw, external_labels: { ...shardLabels, ...rw.external_labels } }));
+  const remoteWrite = startRemoteWrite(config.storage.path, config.file, receivers, exporter.registry, (level, msg, extra) =>
+    log[level]({ component: 'remote-write', ...extra }, msg),
+  );
+  started.push(() => remoteWrite.close());
+  pipeline.subscribe('remote_write', (res) => remoteWrite.accept(res.samples));
 
   const scheduler = new Scheduler(probes, {
     maxConcurrency: config.scheduler.max_concurrency,
@@ -169,7 +189,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   });
   const listening = await listen(app, { host: config.server.listen_address, port: opts.port ?? config.server.port, tls: config.web?.tls });
   const { server, url } = listening;
-  log.info({ url, targets: config.targets.length, config: config.file, https: listening.https, basic_auth: auth.enabled }, 'netmon started');
+  log.info({ url, targets: config.targets.length, ...(shard ? { shard: `${shard.index}/${shard.count}` } : {}), config: config.file, https: listening.https, basic_auth: auth.enabled }, 'netmon started');
 
   const watcher = new ConfigWatcher({
     onChange: () => void reload('watch'),
@@ -190,6 +210,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     if (!!next.web?.tls !== listening.https) notes.push(`HTTPS ${next.web?.tls ? 'on' : 'off'}`);
     const [a, b] = [config.traps, next.traps];
     if (!!a !== !!b || (a && b && (a.listen_address !== b.listen_address || (opts.trapPort === undefined && a.port !== b.port)))) notes.push('traps on/off, listen_address/port');
+    if (JSON.stringify(next.remoteWrite ?? []) !== JSON.stringify(config.remoteWrite ?? [])) notes.push('remote_write');
     return notes;
   }
 
@@ -197,7 +218,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     reloadStatus.lastAttemptMs = Date.now();
     reloadStatus.trigger = trigger;
     try {
-      const next = loadConfig(opts.configFile);
+      const next = loadShardConfig(opts);
       const targets = buildTargets(next);
       const diff = scheduler.setTargets(targets);
       fanout.reconfigure(next);
@@ -248,6 +269,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       await traps?.close();
       await scheduler.stop();
       await alerting.close();
+      await remoteWrite.close(); // what is not yet delivered stays in the queue files for the next start
       await closeProbes(probes);
       await simulator?.close();
       store.close(); // commits what is queued; a failure (disk still full) is logged by the store and loses only that batch

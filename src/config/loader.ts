@@ -133,6 +133,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
     ...(mainOut.traps ? { traps: mainOut.traps } : {}),
+    remoteWrite: mainOut.remote_write,
+    cluster: mainOut.cluster,
     web,
     warnings,
   };

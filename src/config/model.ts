@@ -28,6 +28,10 @@ export interface LoadedConfig {
   alerting?: AlertingConfig;
   /** The SNMP trap receiver (src/traps/); absent = off. */
   traps?: TrapsConfig;
+  /** `remote_write:` receivers (URLs, passwords and tokens are secrets: never log or serve them). Absent = none. */
+  remoteWrite?: MainFileConfig['remote_write'];
+  /** `cluster:` (sharding); absent = this netmon polls every target. */
+  cluster?: MainFileConfig['cluster'];
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
   /** What is allowed but worth saying (an include made empty on purpose); absent in configs built in code. */

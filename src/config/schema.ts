@@ -13,6 +13,7 @@ import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 import { PROBE_KINDS } from '../../probes/registry.js';
 import { bitRate, duration, hostAddress, name, port } from './primitives.js';
 import { timeZoneProblem } from './timezone.js';
+import { remoteWrite } from '../remote-write/config.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -279,6 +280,12 @@ export const mainFile = z
     targets,
     alerting: alerting.prefault({}),
     traps: traps.optional(),
+    remote_write: remoteWrite,
+    cluster: z
+      .strictObject({ shard: z.number().int().min(0).describe('this poller\'s shard, 0-based'), shards: z.number().int().min(1).max(10000) })
+      .refine((c) => c.shard < c.shards, { message: 'expected shard < shards', path: ['shard'] })
+      .optional()
+      .describe('poll only the targets whose name hashes to this shard (rendezvous hashing); `netmon run --shard I/N` overrides'),
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;
