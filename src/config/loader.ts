@@ -87,6 +87,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     uplinks: mainOut.uplinks,
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
+    maintenance: mainOut.maintenance,
     web,
   };
 }

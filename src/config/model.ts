@@ -3,6 +3,7 @@
  * inventory of runtime targets derived from it.
  */
 import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, UplinkConfig } from './schema.js';
+import type { MaintenanceConfig } from './maintenance.js';
 import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
 import type { ProbeKind, SpecContext } from '../../probes/kind.js';
 import { PROBE_KIND_NAMES, PROBE_KINDS } from '../../probes/registry.js';
@@ -25,6 +26,8 @@ export interface LoadedConfig {
   targets: TargetConfig[];
   /** Alert rules and receivers (receiver URLs and headers may hold secrets: never log or serve them). Absent = no alerting. */
   alerting?: AlertingConfig;
+  /** Maintenance windows (src/config/maintenance.ts); absent in configs built in code = none. */
+  maintenance?: MaintenanceConfig[];
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
 }

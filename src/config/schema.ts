@@ -11,6 +11,7 @@ import { alertRuleKinds, checkAlertRule } from '../alerts/kinds/index.js';
 
 import { PROBE_KINDS } from '../../probes/registry.js';
 import { bitRate, duration, name, port } from './primitives.js';
+import { maintenanceSchema } from './maintenance.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -237,6 +238,7 @@ export const mainFile = z
     uplinks: z.array(uplink).default([]).describe('internet/WAN uplinks shown on the bandwidth dashboard'),
     targets,
     alerting: alerting.prefault({}),
+    maintenance: maintenanceSchema,
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;

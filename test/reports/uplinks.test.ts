@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type TimeSeriesStore } from '../../src/store/index.js';
+import { describe, expect, it } from 'vitest';
+import { tempStore } from './store-fixture.js';
 import type { UplinkConfig } from '../../src/config/schema.js';
 import type { Sample } from '../../src/types.js';
 import { billingPercentile, dailyPercentiles, fiveMinuteAverages, uplinkReport, uplinkSeries } from '../../src/reports/uplinks.js';
@@ -15,17 +12,7 @@ const FIVE = 300_000;
 const H = 3_600_000;
 const DAY = 86_400_000;
 
-let dir: string;
-let store: TimeSeriesStore;
-let now = 0;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netmon-reports-'));
-  store = openStore(path.join(dir, 'ts.db'), { jobs: false, now: () => now });
-});
-afterEach(() => {
-  store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const fx = tempStore();
 
 const UPLINK: UplinkConfig = { name: 'intl', display_name: 'Quốc tế', target: 'r1', interface: 'ge-0/0/1', capacity: 2e6, warn_utilization: 0.8 };
 const labels = { target: 'r1', if_name: 'ge-0/0/1', if_index: '3', site: 'dc' };
@@ -48,8 +35,8 @@ function counter(from: number, to: number, seed: number, rate: (t: number, r: ()
 
 function write(metric: string, d: { ts: number[]; vals: number[] }): void {
   const batch: Sample[] = d.ts.map((ts, i) => ({ metric, labels, type: 'counter', unit: 'bytes', ts, value: d.vals[i]! }));
-  for (let i = 0; i < batch.length; i += 5000) store.write(batch.slice(i, i + 5000));
-  store.flush();
+  for (let i = 0; i < batch.length; i += 5000) fx.store().write(batch.slice(i, i + 5000));
+  fx.store().flush();
 }
 
 /**
@@ -96,19 +83,19 @@ describe('uplink usage report', () => {
     const to = from + 4 * DAY;
     const d = counter(from - H, to + H, 7, (t, r) => 120_000 + 80_000 * Math.sin(t / 5e6) + (r() < 0.03 ? 400_000 * r() : 0));
     write('netmon_interface_receive_bytes_total', d);
-    now = to + 2 * H;
-    store.maintain(now);
-    const id = uplinkSeries(store, UPLINK, 'in')!;
-    const a = fiveMinuteAverages(store, id, from, to);
+    fx.clock.now = to + 2 * H;
+    fx.store().maintain(fx.clock.now);
+    const id = uplinkSeries(fx.store(), UPLINK, 'in')!;
+    const a = fiveMinuteAverages(fx.store(), id, from, to);
     const brute = bruteForce(d, from, to);
     expect(a.resolution).toBe('5m');
     expect(a.ts.length).toBe(brute.avgs.size);
     expect(a.ts.length).toBeGreaterThan(1100);
     a.ts.forEach((t, i) => expect(a.mean[i]! * 8).toBeCloseTo(brute.avgs.get(t)!, 6));
-    const rep = uplinkReport(store, { uplinks: [UPLINK], server: { timezone: TZ } }, from, to);
+    const rep = uplinkReport(fx.store(), { uplinks: [UPLINK], server: { timezone: TZ } }, from, to);
     const inn = rep.uplinks[0]!.in;
     expect(inn.p95_bps).toBe(brute.p95);
-    expect(inn.p95_bps).toBe(store.percentileRate(id, from, to, 95)! * 8);
+    expect(inn.p95_bps).toBe(fx.store().percentileRate(id, from, to, 95)! * 8);
     expect(inn.samples).toBe(brute.avgs.size);
     expect(inn.peak_5m_bps).toBe(Math.max(...brute.avgs.values()));
     expect(inn.mean_bps).toBeCloseTo([...brute.avgs.values()].reduce((x, y) => x + y, 0) / brute.avgs.size, 6);
@@ -138,9 +125,9 @@ describe('uplink usage report', () => {
     // 1 MB/s during local 09:00-10:00 every day, 10 kB/s otherwise.
     const d = counter(from - H, to + H, 3, (t) => (zonedParts(t, TZ).hour === 9 ? 1e6 : 1e4));
     write('netmon_interface_transmit_bytes_total', d);
-    now = to + 2 * H;
-    store.maintain(now);
-    const rep = uplinkReport(store, { uplinks: [UPLINK], server: { timezone: TZ } }, from, to);
+    fx.clock.now = to + 2 * H;
+    fx.store().maintain(fx.clock.now);
+    const rep = uplinkReport(fx.store(), { uplinks: [UPLINK], server: { timezone: TZ } }, from, to);
     expect(rep.months.map((m) => [m.month, m.from, m.to])).toEqual([
       ['2026-10', from, Date.UTC(2026, 9, 31, 17)],
       ['2026-11', Date.UTC(2026, 9, 31, 17), to],
@@ -160,7 +147,7 @@ describe('uplink usage report', () => {
     // 2 × 60 minutes above warn, give or take the jittered boundary buckets.
     expect(rep.uplinks[0]!.out.hours_above_warn).toBeGreaterThanOrEqual(1.9);
     expect(rep.uplinks[0]!.out.hours_above_warn).toBeLessThanOrEqual(2.2);
-    const daily = dailyPercentiles(fiveMinuteAverages(store, uplinkSeries(store, UPLINK, 'out')!, from, to), TZ);
+    const daily = dailyPercentiles(fiveMinuteAverages(fx.store(), uplinkSeries(fx.store(), UPLINK, 'out')!, from, to), TZ);
     expect(daily.map((x) => x.day)).toEqual(['2026-10-31', '2026-11-01']);
   });
 });

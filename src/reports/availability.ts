@@ -1,0 +1,237 @@
+/**
+ * Availability (SLA) report (issue 22), from the stored `netmon_site_state` series: the very decision the
+ * tiles, /sites and the site_unreachable alert use (src/status).
+ *
+ * Timeline of a site: a state sample holds from its timestamp until the next sample, but no longer than
+ * the series' freshness window (2 probe intervals + timeout of the site's probes, the longest of them:
+ * the status module keeps a decision while its freshest input is fresh). Time not covered so is UNKNOWN:
+ * netmon was down, or its decision was unknown (no state sample is written then); never counted as up.
+ * Time in a maintenance window is taken out of every share and reported separately.
+ *
+ *   scheduled  = range − maintenance
+ *   up/degraded/down/unknown shares are of `scheduled`
+ *   availability = (up + degraded) ÷ scheduled        (unknown counts against it)
+ *
+ * Samples older than the raw retention are read from 5-minute (or hourly) buckets: each bucket then
+ * stands for its worst state (min), held for the bucket plus the freshness window.
+ */
+import { inventory } from '../domain/inventory.js';
+import type { LoadedConfig } from '../config/model.js';
+import type { MaintenanceConfig } from '../config/maintenance.js';
+import type { Store } from '../store/types.js';
+import { STATE_METRICS } from '../status/samples.js';
+import { maintenanceIntervals, type Interval } from './maintenance.js';
+import { monthRange, monthsOf } from './tz.js';
+
+export type SlaState = 'up' | 'degraded' | 'down' | 'unknown' | 'maintenance';
+const BY_VALUE: Record<number, SlaState> = { 0: 'down', 1: 'degraded', 2: 'up' };
+
+export interface Segment {
+  from: number;
+  to: number;
+  state: SlaState;
+}
+
+export interface SiteInput {
+  id: string;
+  name: string;
+  group: string;
+  /** Freshness window of the site's state series, ms. */
+  freshMs: number;
+}
+
+export interface AvailabilityInput {
+  timezone: string;
+  sites: SiteInput[];
+  maintenance: readonly MaintenanceConfig[];
+}
+
+export interface Durations {
+  up_ms: number;
+  degraded_ms: number;
+  down_ms: number;
+  unknown_ms: number;
+  maintenance_ms: number;
+}
+
+export interface Shares {
+  /** range − maintenance, ms */
+  scheduled_ms: number;
+  up: number | null;
+  degraded: number | null;
+  down: number | null;
+  unknown: number | null;
+  /** (up + degraded) ÷ scheduled; null when everything was maintenance. */
+  availability: number | null;
+}
+
+export interface Outage {
+  start: number;
+  end: number;
+  duration_ms: number;
+  /** Reasons the status module gave while it lasted (`netmon_site_state_reason_info`), sorted. */
+  causes: string[];
+}
+
+export interface SiteAvailability extends Durations, Shares {
+  site: string;
+  name: string;
+  group: string;
+  outages: Outage[];
+  maintenance: { start: number; end: number }[];
+}
+
+export interface GroupAvailability extends Durations, Shares {
+  group: string;
+  sites: number;
+}
+
+export interface AvailabilityPeriod {
+  from: number;
+  to: number;
+  sites: SiteAvailability[];
+  groups: GroupAvailability[];
+  overall: Durations & Shares & { sites: number };
+}
+
+export interface AvailabilityReport extends AvailabilityPeriod {
+  timezone: string;
+  months: (AvailabilityPeriod & { month: string })[];
+}
+
+/** A list of segments that merges a piece into the previous one when it continues it in the same state. */
+function segments(): { out: Segment[]; push: (a: number, b: number, state: SlaState) => void } {
+  const out: Segment[] = [];
+  const push = (a: number, b: number, state: SlaState) => {
+    if (!(b > a)) return;
+    const last = out[out.length - 1];
+    if (last && last.state === state && last.to === a) last.to = b;
+    else out.push({ from: a, to: b, state });
+  };
+  return { out, push };
+}
+
+/** Build the timeline of [from, to) from samples (sorted by ts; include the one before `from`). */
+export function timeline(ts: readonly number[], vals: readonly number[], holdMs: number, from: number, to: number): Segment[] {
+  const { out, push } = segments();
+  let cursor = from;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i]!;
+    if (t >= to) break;
+    const next = i + 1 < ts.length ? ts[i + 1]! : Infinity;
+    const end = Math.min(next, t + holdMs, to);
+    const start = Math.max(t, from);
+    if (end <= start) continue;
+    if (start > cursor) push(cursor, start, 'unknown');
+    push(Math.max(start, cursor), end, BY_VALUE[vals[i]!] ?? 'unknown');
+    cursor = Math.max(cursor, end);
+  }
+  push(cursor, to, 'unknown');
+  return out;
+}
+
+/** Paint maintenance intervals (sorted, disjoint) over a timeline. */
+export function overlay(segs: Segment[], windows: readonly Interval[]): Segment[] {
+  const { out, push } = segments();
+  for (const s of segs) {
+    let a = s.from;
+    for (const [wa, wb] of windows) {
+      if (wb <= a || wa >= s.to) continue;
+      push(a, Math.max(a, wa), s.state);
+      push(Math.max(a, wa), Math.min(s.to, wb), 'maintenance');
+      a = Math.min(s.to, wb);
+    }
+    push(a, s.to, s.state);
+  }
+  return out;
+}
+
+function durations(segs: readonly Segment[]): Durations {
+  const d: Durations = { up_ms: 0, degraded_ms: 0, down_ms: 0, unknown_ms: 0, maintenance_ms: 0 };
+  for (const s of segs) d[`${s.state}_ms`] += s.to - s.from;
+  return d;
+}
+
+function shares(d: Durations): Shares {
+  const scheduled = d.up_ms + d.degraded_ms + d.down_ms + d.unknown_ms;
+  const f = (x: number) => (scheduled > 0 ? x / scheduled : null);
+  return { scheduled_ms: scheduled, up: f(d.up_ms), degraded: f(d.degraded_ms), down: f(d.down_ms), unknown: f(d.unknown_ms), availability: f(d.up_ms + d.degraded_ms) };
+}
+
+function sum(list: readonly Durations[]): Durations {
+  const d: Durations = { up_ms: 0, degraded_ms: 0, down_ms: 0, unknown_ms: 0, maintenance_ms: 0 };
+  for (const x of list) for (const k of Object.keys(d) as (keyof Durations)[]) d[k] += x[k];
+  return d;
+}
+
+/** Every sample of the site's state series over [from, to], with the hold each stands for. */
+function stateSamples(store: Store, site: string, from: number, to: number, freshMs: number): { ts: number[]; vals: number[]; holdMs: number } {
+  const pts = new Map<number, number>();
+  let holdMs = freshMs;
+  for (const s of store.findSeries(STATE_METRICS.site[0], { site })) {
+    // One bucket per millisecond: on raw data every sample is its own bucket (the store reads only the samples).
+    const r = store.range(s.id, from - freshMs, to, to - from + freshMs + 1);
+    if (r.resolution !== 'raw') holdMs = Math.max(holdMs, r.stepMs + freshMs);
+    r.ts.forEach((t, i) => pts.set(t, Math.min(pts.get(t) ?? Infinity, r.min[i]!)));
+  }
+  const ts = [...pts.keys()].sort((a, b) => a - b);
+  return { ts, vals: ts.map((t) => pts.get(t)!), holdMs };
+}
+
+/** Reasons with a sample in [from, to] (an outage's causes). */
+function causes(store: Store, site: string, from: number, to: number): string[] {
+  const out = new Set<string>();
+  for (const s of store.findSeries(STATE_METRICS.siteReason[0], { site })) {
+    if (!s.labels.reason || out.has(s.labels.reason)) continue;
+    // Minute buckets keep the read on raw data within its retention; an hourly rollup would reach an hour back.
+    const r = store.range(s.id, from, Math.max(from, to - 1), Math.ceil((to - from) / 60_000) + 2);
+    if (r.ts.some((t) => t >= Math.floor(from / r.stepMs) * r.stepMs && t < to)) out.add(s.labels.reason);
+  }
+  return [...out].sort();
+}
+
+function siteAvailability(store: Store, input: AvailabilityInput, site: SiteInput, from: number, to: number): SiteAvailability {
+  const { ts, vals, holdMs } = stateSamples(store, site.id, from, to, site.freshMs);
+  const windows = maintenanceIntervals(input.maintenance, site, from, to, input.timezone);
+  const segs = overlay(timeline(ts, vals, holdMs, from, to), windows);
+  const d = durations(segs);
+  const outages = segs
+    .filter((s) => s.state === 'down')
+    .map((s): Outage => ({ start: s.from, end: s.to, duration_ms: s.to - s.from, causes: causes(store, site.id, s.from, s.to) }));
+  return { site: site.id, name: site.name, group: site.group, ...d, ...shares(d), outages, maintenance: windows.map(([start, end]) => ({ start, end })) };
+}
+
+function period(store: Store, input: AvailabilityInput, from: number, to: number): AvailabilityPeriod {
+  const sites = input.sites.map((s) => siteAvailability(store, input, s, from, to));
+  const groups = [...new Set(sites.map((s) => s.group))].map((group): GroupAvailability => {
+    const members = sites.filter((s) => s.group === group);
+    const d = sum(members);
+    return { group, sites: members.length, ...d, ...shares(d) };
+  });
+  const d = sum(sites);
+  return { from, to, sites, groups, overall: { sites: sites.length, ...d, ...shares(d) } };
+}
+
+/** The report over [from, to) and per local calendar month it touches. `to` past `now` is cut to now (the future is not unknown). */
+export function availabilityReport(store: Store, input: AvailabilityInput, from: number, to: number, now = Date.now()): AvailabilityReport {
+  const end = Math.max(from, Math.min(to, now));
+  const months = monthsOf(from, end, input.timezone).map((month) => {
+    const m = monthRange(month, input.timezone);
+    return { month, ...period(store, input, Math.max(from, m.from), Math.min(end, m.to)) };
+  });
+  return { timezone: input.timezone, ...period(store, input, from, end), months };
+}
+
+/** Default freshness when a site has no probes configured: the status module's with 60 s / 2 s defaults. */
+const DEFAULT_FRESH_MS = 2 * 60_000 + 2_000;
+
+/** The report's view of a loaded config: sites with their freshness windows, the zone, the windows. */
+export function availabilityInput(config: LoadedConfig): AvailabilityInput {
+  const inv = inventory(config);
+  const sites = config.sites.map((s): SiteInput => {
+    const specs = (inv.bySite.get(s.id) ?? []).flatMap((t) => t.probes).filter((p) => p.kind === 'ping' || p.kind === 'snmp');
+    const freshMs = specs.length ? Math.max(...specs.map((p) => 2 * p.intervalMs + p.timeoutMs)) : DEFAULT_FRESH_MS;
+    return { id: s.id, name: s.name, group: s.group, freshMs };
+  });
+  return { timezone: config.server.timezone, sites, maintenance: config.maintenance ?? [] };
+}
