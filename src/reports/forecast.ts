@@ -14,7 +14,7 @@
  */
 import type { Store } from '../store/types.js';
 import type { UplinkConfig } from '../config/schema.js';
-import { dailyPercentiles, fiveMinuteAverages, uplinkSeries, type Direction } from './uplinks.js';
+import { dailyPercentiles, fiveMinuteAverages, uplinkSeries, type Direction, type UplinkHead } from './uplinks.js';
 import { dayStart } from './tz.js';
 
 const DAY = 86_400_000;
@@ -122,14 +122,8 @@ export function forecast(points: readonly DailyPoint[], warnAt: number, fullAt: 
   return { days: n, slope_per_day: b, slope_low: lo, slope_high: hi, level: a + b * last, weekly, warn: cross(warnAt), full: cross(fullAt), horizon_days: HORIZON_DAYS };
 }
 
-export interface UplinkForecast {
-  uplink: string;
-  display_name: string;
-  capacity_bps: number;
-  warn_utilization: number;
-  /** The complete local days used: [from, to). */
-  from: number;
-  to: number;
+/** `from`/`to`: the complete local days used, [from, to). */
+export interface UplinkForecast extends UplinkHead {
   daily: { direction: Direction; days: DailyPoint[] }[];
   in: Forecast;
   out: Forecast;

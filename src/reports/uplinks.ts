@@ -115,13 +115,17 @@ export function directionUsage(direction: Direction, a: Averages, volumeBytes: n
   };
 }
 
-export interface UplinkUsage {
+/** What every uplink section of a report starts with: the uplink and the range. */
+export interface UplinkHead {
   uplink: string;
   display_name: string;
   capacity_bps: number;
   warn_utilization: number;
   from: number;
   to: number;
+}
+
+export interface UplinkUsage extends UplinkHead {
   in: DirectionUsage;
   out: DirectionUsage;
 }
