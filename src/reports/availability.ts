@@ -22,6 +22,7 @@ import type { Store } from '../store/types.js';
 import { STATE_METRICS } from '../status/samples.js';
 import { maintenanceIntervals, type Interval } from './maintenance.js';
 import { monthRange, monthsOf } from './tz.js';
+import type { AvailabilityPeriod, AvailabilityReport, Durations, GroupAvailability, Outage, Shares, SiteAvailability } from '../http/contract.js';
 
 export type SlaState = 'up' | 'degraded' | 'down' | 'unknown' | 'maintenance';
 const BY_VALUE: Record<number, SlaState> = { 0: 'down', 1: 'degraded', 2: 'up' };
@@ -44,59 +45,6 @@ export interface AvailabilityInput {
   timezone: string;
   sites: SiteInput[];
   maintenance: readonly MaintenanceConfig[];
-}
-
-export interface Durations {
-  up_ms: number;
-  degraded_ms: number;
-  down_ms: number;
-  unknown_ms: number;
-  maintenance_ms: number;
-}
-
-export interface Shares {
-  /** range − maintenance, ms */
-  scheduled_ms: number;
-  up: number | null;
-  degraded: number | null;
-  down: number | null;
-  unknown: number | null;
-  /** (up + degraded) ÷ scheduled; null when everything was maintenance. */
-  availability: number | null;
-}
-
-export interface Outage {
-  start: number;
-  end: number;
-  duration_ms: number;
-  /** Reasons the status module gave while it lasted (`netmon_site_state_reason_info`), sorted. */
-  causes: string[];
-}
-
-export interface SiteAvailability extends Durations, Shares {
-  site: string;
-  name: string;
-  group: string;
-  outages: Outage[];
-  maintenance: { start: number; end: number }[];
-}
-
-export interface GroupAvailability extends Durations, Shares {
-  group: string;
-  sites: number;
-}
-
-export interface AvailabilityPeriod {
-  from: number;
-  to: number;
-  sites: SiteAvailability[];
-  groups: GroupAvailability[];
-  overall: Durations & Shares & { sites: number };
-}
-
-export interface AvailabilityReport extends AvailabilityPeriod {
-  timezone: string;
-  months: (AvailabilityPeriod & { month: string })[];
 }
 
 /** A list of segments that merges a piece into the previous one when it continues it in the same state. */

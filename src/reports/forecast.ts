@@ -14,42 +14,14 @@
  */
 import type { Store } from '../store/types.js';
 import type { UplinkConfig } from '../config/schema.js';
-import { dailyPercentiles, fiveMinuteAverages, uplinkSeries, type Direction, type UplinkHead } from './uplinks.js';
+import { dailyPercentiles, fiveMinuteAverages, uplinkSeries } from './uplinks.js';
+import type { Crossing, DailyPoint, Forecast, UplinkForecast } from '../http/contract.js';
 import { dayStart } from './tz.js';
 
 const DAY = 86_400_000;
 export const HORIZON_DAYS = 365;
 /** Fewer complete days than this give no forecast (two weeks: the weekly cycle is seen twice). */
 export const MIN_DAYS = 14;
-
-export interface DailyPoint {
-  /** Local date YYYY-MM-DD. */
-  day: string;
-  value: number;
-}
-
-export interface Crossing {
-  /** Local date of the crossing; the first forecast day when the level is already above; null: not within the horizon. */
-  expected: string | null;
-  earliest: string | null;
-  latest: string | null;
-  already: boolean;
-}
-
-export interface Forecast {
-  days: number;
-  /** Trend, units per day (bits/s per day for uplinks), and its 95 % interval. */
-  slope_per_day: number | null;
-  slope_low: number | null;
-  slope_high: number | null;
-  /** Fitted level on the last day. */
-  level: number | null;
-  /** Weekday effect subtracted, Monday..Sunday. */
-  weekly: number[];
-  warn: Crossing;
-  full: Crossing;
-  horizon_days: number;
-}
 
 const median = (v: readonly number[]): number => {
   const s = [...v].sort((a, b) => a - b);
@@ -120,13 +92,6 @@ export function forecast(points: readonly DailyPoint[], warnAt: number, fullAt: 
     return { expected: e === null ? null : dateOf(e), earliest: early === null ? null : dateOf(early), latest: late === null ? null : dateOf(late), already: e === last + 1 };
   };
   return { days: n, slope_per_day: b, slope_low: lo, slope_high: hi, level: a + b * last, weekly, warn: cross(warnAt), full: cross(fullAt), horizon_days: HORIZON_DAYS };
-}
-
-/** `from`/`to`: the complete local days used, [from, to). */
-export interface UplinkForecast extends UplinkHead {
-  daily: { direction: Direction; days: DailyPoint[] }[];
-  in: Forecast;
-  out: Forecast;
 }
 
 /** Forecast of an uplink from its last `days` complete local days before `now`. */

@@ -24,10 +24,11 @@ import type { UplinkConfig } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
 import { localDate, monthRange, monthsOf, zonedParts } from './tz.js';
+import type { DirectionUsage, UplinkReport, UplinkUsage } from '../http/contract.js';
 
 const RES_5M = 300_000;
 
-export type Direction = (typeof UPLINK_DIRECTIONS)[number]['direction'];
+type Direction = (typeof UPLINK_DIRECTIONS)[number]['direction'];
 
 /** Per-bucket average byte rates (bytes/s) of a counter, with each bucket's single-interval peak. */
 export interface Averages {
@@ -59,24 +60,6 @@ export function fiveMinuteAverages(store: Store, seriesId: number, from: number,
   const keep = r.ts.map((t) => t < to);
   const pick = (col: number[]) => col.filter((_, i) => keep[i]);
   return { resolution: res, stepMs: r.stepMs, ts: pick(r.ts), mean: pick(r.mean), max: pick(r.max) };
-}
-
-export interface DirectionUsage {
-  direction: Direction;
-  /** Resolution of the averages the figures are made of; null without data. */
-  resolution: '5m' | '1h' | null;
-  /** Number of averages (buckets with data). */
-  samples: number;
-  p95_bps: number | null;
-  peak_bps: number | null;
-  peak_5m_bps: number | null;
-  mean_bps: number | null;
-  volume_bytes: number;
-  /** p95 ÷ capacity. */
-  p95_utilization: number | null;
-  hours_above_warn: number;
-  /** heatmap[weekday 0 = Monday][local hour] = mean utilisation (0-1), null without data. */
-  heatmap: (number | null)[][];
 }
 
 /** The figures of one direction from its averages (bytes/s) and its volume. */
@@ -115,21 +98,6 @@ export function directionUsage(direction: Direction, a: Averages, volumeBytes: n
   };
 }
 
-/** What every uplink section of a report starts with: the uplink and the range. */
-export interface UplinkHead {
-  uplink: string;
-  display_name: string;
-  capacity_bps: number;
-  warn_utilization: number;
-  from: number;
-  to: number;
-}
-
-export interface UplinkUsage extends UplinkHead {
-  in: DirectionUsage;
-  out: DirectionUsage;
-}
-
 /** The counter series of an uplink's direction, or undefined when the store has none (never polled). */
 export function uplinkSeries(store: Store, u: UplinkConfig, direction: Direction): number | undefined {
   const d = UPLINK_DIRECTIONS.find((x) => x.direction === direction)!;
@@ -143,15 +111,6 @@ export function uplinkUsage(store: Store, u: UplinkConfig, from: number, to: num
     return directionUsage(direction, a, id === undefined ? 0 : store.increase(id, from, to), u.capacity, u.warn_utilization, tz);
   };
   return { uplink: u.name, display_name: u.display_name ?? u.name, capacity_bps: u.capacity, warn_utilization: u.warn_utilization, from, to, in: dir('in'), out: dir('out') };
-}
-
-export interface UplinkReport {
-  from: number;
-  to: number;
-  timezone: string;
-  uplinks: UplinkUsage[];
-  /** The same per local calendar month that [from, to) touches, each clipped to the range. */
-  months: { month: string; from: number; to: number; uplinks: UplinkUsage[] }[];
 }
 
 /** What a report needs of the config (a LoadedConfig fits). */

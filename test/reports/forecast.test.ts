@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forecast, type DailyPoint } from '../../src/reports/forecast.js';
+import { forecast } from '../../src/reports/forecast.js';
+import type { DailyPoint } from '../../src/http/contract.js';
 import { rng } from '../helpers/values.js';
 
 const DAY = 86_400_000;
