@@ -27,11 +27,6 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Throws a RangeError naming the zone when it is not a valid IANA time zone. */
-export function assertTimeZone(tz: string): void {
-  formatter(tz);
-}
-
 /** Quarter-hour (UTC) → zone offset, per zone: every real offset change happens on a quarter hour, and a month of 5-minute buckets then costs ~3000 Intl calls, not 9000. */
 const offsets = new Map<string, Map<number, number>>();
 const QUARTER = 900_000;
