@@ -12,8 +12,8 @@
  *   up/degraded/down/unknown shares are of `scheduled`
  *   availability = (up + degraded) ÷ scheduled        (unknown counts against it)
  *
- * Samples older than the raw retention are read from 5-minute (or hourly) buckets: each bucket then
- * stands for its worst state (min), held for the bucket plus the freshness window.
+ * Samples are read at one-second resolution; older than the raw retention, from 5-minute (or hourly)
+ * buckets: each bucket then stands for its worst state (min), held for the bucket plus the freshness window.
  */
 import { inventory } from '../domain/inventory.js';
 import type { LoadedConfig } from '../config/model.js';
@@ -112,16 +112,18 @@ function sum(list: readonly Durations[]): Durations {
   return d;
 }
 
-/** Every sample of the site's state series over [from, to], with the hold each stands for. */
+/**
+ * Every sample of the site's state series over [from, to] (plus the one before `from`), at one-second
+ * resolution (samples within a second: the worst), with the hold each stands for.
+ */
 function stateSamples(store: Store, site: string, from: number, to: number, freshMs: number): { ts: number[]; vals: number[]; holdMs: number } {
+  const lo = from - freshMs;
+  const ranges = store.findSeries(STATE_METRICS.site[0], { site }).map((s) => store.range(s.id, lo, to, Math.ceil((to - lo) / 1000) + 1));
+  const holdMs = Math.max(freshMs, ...ranges.filter((r) => r.resolution !== 'raw').map((r) => r.stepMs + freshMs));
+  // Usually one series; several only when the site's group label changed within the range.
+  if (ranges.length === 1) return { ts: ranges[0]!.ts, vals: ranges[0]!.min, holdMs };
   const pts = new Map<number, number>();
-  let holdMs = freshMs;
-  for (const s of store.findSeries(STATE_METRICS.site[0], { site })) {
-    // One bucket per millisecond: on raw data every sample is its own bucket (the store reads only the samples).
-    const r = store.range(s.id, from - freshMs, to, to - from + freshMs + 1);
-    if (r.resolution !== 'raw') holdMs = Math.max(holdMs, r.stepMs + freshMs);
-    r.ts.forEach((t, i) => pts.set(t, Math.min(pts.get(t) ?? Infinity, r.min[i]!)));
-  }
+  for (const r of ranges) r.ts.forEach((t, i) => pts.set(t, Math.min(pts.get(t) ?? Infinity, r.min[i]!)));
   const ts = [...pts.keys()].sort((a, b) => a - b);
   return { ts, vals: ts.map((t) => pts.get(t)!), holdMs };
 }
@@ -138,19 +140,44 @@ function causes(store: Store, site: string, from: number, to: number): string[] 
   return [...out].sort();
 }
 
-function siteAvailability(store: Store, input: AvailabilityInput, site: SiteInput, from: number, to: number): SiteAvailability {
+/** A site's timeline over the whole report range, maintenance painted in; outage causes looked up once per interval. */
+interface SiteTimeline {
+  site: SiteInput;
+  segs: Segment[];
+  windows: Interval[];
+  causes: (from: number, to: number) => string[];
+}
+
+function siteTimeline(store: Store, input: AvailabilityInput, site: SiteInput, from: number, to: number): SiteTimeline {
   const { ts, vals, holdMs } = stateSamples(store, site.id, from, to, site.freshMs);
   const windows = maintenanceIntervals(input.maintenance, site, from, to, input.timezone);
-  const segs = overlay(timeline(ts, vals, holdMs, from, to), windows);
+  const memo = new Map<string, string[]>();
+  const cached = (a: number, b: number) => {
+    const k = `${a}:${b}`;
+    let c = memo.get(k);
+    if (!c) memo.set(k, (c = causes(store, site.id, a, b)));
+    return c;
+  };
+  return { site, segs: overlay(timeline(ts, vals, holdMs, from, to), windows), windows, causes: cached };
+}
+
+/** The part of a timeline within [from, to). */
+function clip(segs: readonly Segment[], from: number, to: number): Segment[] {
+  return segs.filter((s) => s.to > from && s.from < to).map((s) => ({ from: Math.max(s.from, from), to: Math.min(s.to, to), state: s.state }));
+}
+
+function siteAvailability(t: SiteTimeline, from: number, to: number): SiteAvailability {
+  const segs = clip(t.segs, from, to);
   const d = durations(segs);
   const outages = segs
     .filter((s) => s.state === 'down')
-    .map((s): Outage => ({ start: s.from, end: s.to, duration_ms: s.to - s.from, causes: causes(store, site.id, s.from, s.to) }));
-  return { site: site.id, name: site.name, group: site.group, ...d, ...shares(d), outages, maintenance: windows.map(([start, end]) => ({ start, end })) };
+    .map((s): Outage => ({ start: s.from, end: s.to, duration_ms: s.to - s.from, causes: t.causes(s.from, s.to) }));
+  const maintenance = t.windows.filter(([a, b]) => b > from && a < to).map(([a, b]) => ({ start: Math.max(a, from), end: Math.min(b, to) }));
+  return { site: t.site.id, name: t.site.name, group: t.site.group, ...d, ...shares(d), outages, maintenance };
 }
 
-function period(store: Store, input: AvailabilityInput, from: number, to: number): AvailabilityPeriod {
-  const sites = input.sites.map((s) => siteAvailability(store, input, s, from, to));
+function period(timelines: readonly SiteTimeline[], from: number, to: number): AvailabilityPeriod {
+  const sites = timelines.map((t) => siteAvailability(t, from, to));
   const groups = [...new Set(sites.map((s) => s.group))].map((group): GroupAvailability => {
     const members = sites.filter((s) => s.group === group);
     const d = sum(members);
@@ -163,11 +190,12 @@ function period(store: Store, input: AvailabilityInput, from: number, to: number
 /** The report over [from, to) and per local calendar month it touches. `to` past `now` is cut to now (the future is not unknown). */
 export function availabilityReport(store: Store, input: AvailabilityInput, from: number, to: number, now = Date.now()): AvailabilityReport {
   const end = Math.max(from, Math.min(to, now));
+  const timelines = input.sites.map((s) => siteTimeline(store, input, s, from, end));
   const months = monthsOf(from, end, input.timezone).map((month) => {
     const m = monthRange(month, input.timezone);
-    return { month, ...period(store, input, Math.max(from, m.from), Math.min(end, m.to)) };
+    return { month, ...period(timelines, Math.max(from, m.from), Math.min(end, m.to)) };
   });
-  return { timezone: input.timezone, ...period(store, input, from, end), months };
+  return { timezone: input.timezone, ...period(timelines, from, end), months };
 }
 
 /** Default freshness when a site has no probes configured: the status module's with 60 s / 2 s defaults. */
