@@ -18,7 +18,17 @@ const selectors = {
   groups: z.array(z.enum(['datacentre', 'provincial', 'district', 'ward'])).optional().describe('site groups the window applies to'),
 };
 
-const oneOff = z.strictObject({ ...selectors, start: localTimestamp, end: localTimestamp });
+const hasOffset = (s: string) => /(Z|[+-]\d{2}:\d{2})$/.test(s);
+/** Local timestamps compare as text once normalised; ones with offsets as instants; a mix is left to the report. */
+const endsAfterStart = (w: { start: string; end: string }): boolean => {
+  if (hasOffset(w.start) && hasOffset(w.end)) return Date.parse(w.end) > Date.parse(w.start);
+  if (hasOffset(w.start) || hasOffset(w.end)) return true;
+  const norm = (s: string) => s.replace(' ', 'T').padEnd(19, ':00');
+  return norm(w.end) > norm(w.start);
+};
+const oneOff = z
+  .strictObject({ ...selectors, start: localTimestamp, end: localTimestamp })
+  .refine(endsAfterStart, { message: 'expected end after start', path: ['end'] });
 const recurring = z.strictObject({
   ...selectors,
   weekdays: z.array(z.enum(WEEKDAY_NAMES)).min(1).describe('days the window starts on (mon..sun)'),

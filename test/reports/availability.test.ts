@@ -3,6 +3,7 @@ import { tempStore } from './store-fixture.js';
 import type { Sample } from '../../src/types.js';
 import { availabilityReport, timeline, type AvailabilityInput } from '../../src/reports/availability.js';
 import { maintenanceIntervals } from '../../src/reports/maintenance.js';
+import { maintenanceSchema } from '../../src/config/maintenance.js';
 import { monthRange } from '../../src/reports/tz.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
@@ -148,5 +149,17 @@ describe('timeline and windows', () => {
     const w = maintenanceIntervals([{ weekdays: ['sat'], from: '23:00', to: '01:30' }], { id: 'x', group: 'ward' }, u(2026, 11, 1, 0), u(2026, 11, 9, 0), TZ);
     // Saturday 7 Nov 23:00 local = 16:00Z, until Sunday 01:30 local = 18:30Z; Saturday 31 Oct's window reaches 1 Nov 01:30 local = 31 Oct 18:30Z, before the range.
     expect(w).toEqual([[u(2026, 11, 7, 16), u(2026, 11, 7, 18, 30)]]);
+  });
+});
+
+describe('maintenance config', () => {
+  it('accepts one-off and recurring windows, rejects an end before its start and bad clock times', () => {
+    expect(maintenanceSchema.safeParse([{ start: '2026-11-25T08:00', end: '2026-11-25 10:00', sites: ['so-a'] }, { weekdays: ['sun'], from: '23:00', to: '01:00' }]).success).toBe(true);
+    const bad = maintenanceSchema.safeParse([{ start: '2026-11-25T10:00', end: '2026-11-25T08:00' }]);
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.message).toBe('expected end after start');
+    expect(maintenanceSchema.safeParse([{ start: '2026-11-25T10:00+07:00', end: '2026-11-25T03:30Z' }]).success).toBe(true);
+    expect(maintenanceSchema.safeParse([{ weekdays: ['sun'], from: '24:00', to: '01:00' }]).success).toBe(false);
+    expect(maintenanceSchema.safeParse([{ weekdays: [], from: '02:00', to: '04:00' }]).success).toBe(false);
   });
 });
