@@ -12,6 +12,7 @@ import { uplinkReport } from '../reports/uplinks.js';
 import { uplinkForecast } from '../reports/forecast.js';
 import { monthRange, zonedParts } from '../reports/tz.js';
 import { toCsv, type Cell } from '../reports/csv.js';
+import { monthlyHtml } from '../reports/monthly-html.js';
 import type { AvailabilityReportResponse, Durations, Shares, UplinkReportResponse } from './contract.js';
 
 /** Longest range a report reads: a year and a day (a leap year's months all fit). */
@@ -23,6 +24,10 @@ const reportQuery = z.strictObject({
   from: epochMs.optional(),
   to: epochMs.optional(),
   format: z.enum(['json', 'csv']).default('json'),
+});
+const monthlyQuery = z.strictObject({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
+  lang: z.enum(['vi', 'en']).optional(),
 });
 const availabilityQuery = reportQuery.extend({ table: z.enum(['sites', 'groups', 'outages']).default('sites') });
 
@@ -104,6 +109,18 @@ export function reportsRouter(ctx: Pick<ApiContext, 'config' | 'store'>, now: ()
     };
     if (q.format === 'csv') return uplinksCsv(res, rep, q.month ?? `${from}-${to}`);
     res.json(rep);
+  });
+
+  api.get('/monthly.html', (req, res) => {
+    const q = parseQuery(monthlyQuery, req.query as Record<string, unknown>);
+    const cfg = ctx.config();
+    const t = now();
+    const { from, to } = monthRange(q.month, cfg.server.timezone);
+    const store = ctx.store();
+    const availability = availabilityReport(store, availabilityInput(cfg), from, to, t);
+    const uplinks = { ...uplinkReport(store, cfg, from, Math.min(to, t)), forecasts: cfg.uplinks.map((u) => uplinkForecast(store, u, Math.min(to, t), cfg.server.timezone)) };
+    const centre = cfg.sites.find((s) => s.group === 'datacentre')?.name ?? 'netmon';
+    res.type('text/html; charset=utf-8').send(monthlyHtml({ month: q.month, lang: q.lang ?? cfg.server.language, centre, availability, uplinks }));
   });
 
   return api;

@@ -163,3 +163,29 @@ describe('GET /api/v1/reports/*', () => {
     }
   });
 });
+
+describe('GET /api/v1/reports/monthly.html', () => {
+  it('an A4 page in Vietnamese with the centre name, every site, the outage, the uplink and its heatmap; English on request', async () => {
+    const r = await get('/monthly.html?month=2026-11&lang=vi');
+    expect(r.status).toBe(200);
+    expect(r.type).toMatch(/^text\/html; charset=utf-8/);
+    const html = new TextDecoder().decode(r.bytes);
+    expect(html).toContain('<html lang="vi">');
+    expect(html).toContain('size: A4');
+    expect(html).toContain('<h1>Trung tâm Thông tin Dữ liệu điện tử</h1>');
+    expect(html).toContain('Báo cáo vận hành tháng <b>2026-11</b>');
+    // The site name is escaped (it holds quotes), once in the site table and once in the outage list.
+    expect(html.split('Sở Tài nguyên và Môi trường, &#34;Chi cục&#34; Biển đảo').length - 1).toBe(2);
+    expect(html).not.toContain('"Chi cục"');
+    expect(html).toContain('<td>2026-11-10 23:50</td><td>2026-11-11 00:20</td><td>30</td><td>ping_down</td>');
+    const sitesTable = html.slice(html.indexOf('<table class="sites">'));
+    expect(sitesTable.match(/<tr><td>/g)).toHaveLength(3);
+    expect(html).toContain('<h3>Quốc tế — 2 Mbit/s</h3>');
+    expect(html.match(/<table class="heat">/g)).toHaveLength(1);
+    expect(html.slice(html.indexOf('<table class="heat">')).match(/<tr><th>(T2|T3|T4|T5|T6|T7|CN)<\/th>/g)).toHaveLength(7);
+    const en = new TextDecoder().decode((await get('/monthly.html?month=2026-11&lang=en')).bytes);
+    expect(en).toContain('Monthly operations report <b>2026-11</b>');
+    expect(en).toContain('<th>Availability</th>');
+    expect((await get('/monthly.html')).status).toBe(400);
+  });
+});
