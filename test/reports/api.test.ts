@@ -12,6 +12,10 @@ import { openStore, type TimeSeriesStore } from '../../src/store/index.js';
 import type { Sample } from '../../src/types.js';
 import type { AvailabilityReportResponse, UplinkReportResponse } from '../../src/http/contract.js';
 import { checkAnswers } from '../http/contract-check.js';
+import { requireTool } from '../helpers/requireTool.js';
+import { htmlToPdf } from '../../src/reports/pdf.js';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readdirSync, statSync } from 'node:fs';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -188,4 +192,24 @@ describe('GET /api/v1/reports/monthly.html', () => {
     expect(en).toContain('<th>Availability</th>');
     expect((await get('/monthly.html')).status).toBe(400);
   });
+});
+
+const pdfTools = requireTool({ commands: ['chromium', 'pdftoppm', 'pdftotext', 'pdfinfo'] }, 'monthly report PDF');
+describe.runIf(pdfTools)('monthly report as PDF', () => {
+  it('prints to A4 pages that pdftoppm renders and whose text holds the tables', async () => {
+    const html = new TextDecoder().decode((await get('/monthly.html?month=2026-11&lang=vi')).bytes);
+    const pdf = await htmlToPdf(html);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const file = join(dir, 'report.pdf');
+    writeFileSync(file, pdf);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    for (const s of ['Trung tâm Thông tin Dữ liệu điện tử', 'Mức sẵn sàng kết nối', 'Phường Vỹ Dạ', 'Phân vị 95', 'Dự báo dung lượng', 'ping_down']) expect(text).toContain(s);
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts/); // A4: 595 × 842 pt
+    execFileSync('pdftoppm', ['-png', '-r', '60', file, join(dir, 'page')]);
+    const pages = readdirSync(dir).filter((f) => /^page-\d+\.png$/.test(f)).sort();
+    expect(pages.length).toBeGreaterThanOrEqual(1);
+    for (const p of pages) expect(statSync(join(dir, p)).size).toBeGreaterThan(5000);
+    if (process.env.NETMON_SCREENSHOTS === '1') pages.forEach((p, i) => copyFileSync(join(dir, p), join('docs', 'screenshots', `report-${i + 1}.png`)));
+  }, 60_000);
 });
