@@ -1,5 +1,6 @@
 /**
- * `netmon` command line: `run` (the daemon), `check-config` (validate), `probe` (one target's probes once).
+ * `netmon` command line: `run` (the daemon), `check-config` (validate), `probe` (one target's probes once),
+ * `report` (the monthly report as a PDF).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -8,12 +9,15 @@ import { createLogger } from './log.js';
 import { startDaemon } from './daemon.js';
 import { checkConfig } from './config/check.js';
 import { probeOnce } from './probe-once.js';
+import { reportCommand } from './reports/command.js';
 
 const USAGE = `usage:
   netmon run [--config FILE] [--port N]      run the daemon (default config: config/netmon.yaml)
   netmon check-config [FILE | --config FILE] validate a config; exit 1 on any problem
   netmon probe TARGET [--config FILE] [--json]
                                              run one target's probes once and print the samples
+  netmon report --month YYYY-MM [--lang vi|en] [--out FILE] [--config FILE] [--url URL]
+                                             the monthly report as a PDF, from the running daemon
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -73,6 +77,23 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return probeOnce({ configFile: resolve(values.config ?? DEFAULT_CONFIG), target: positionals[0]!, json: values.json ?? false });
+    }
+    case 'report': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { config: { type: 'string', short: 'c' }, month: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string', short: 'o' }, url: { type: 'string' } },
+      });
+      if (!values.month || (values.lang !== undefined && values.lang !== 'vi' && values.lang !== 'en')) {
+        process.stderr.write(USAGE);
+        return 2;
+      }
+      return reportCommand({
+        configFile: resolve(values.config ?? DEFAULT_CONFIG),
+        month: values.month,
+        out: values.out ?? `report-${values.month}.pdf`,
+        ...(values.lang ? { lang: values.lang } : {}),
+        ...(values.url ? { url: values.url } : {}),
+      });
     }
     case undefined:
     case '-h':

@@ -14,6 +14,7 @@ import type { AvailabilityReportResponse, UplinkReportResponse } from '../../src
 import { checkAnswers } from '../http/contract-check.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { htmlToPdf } from '../../src/reports/pdf.js';
+import { reportCommand } from '../../src/reports/command.js';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, statSync } from 'node:fs';
 
@@ -210,6 +211,13 @@ describe.runIf(pdfTools)('monthly report as PDF', () => {
     const pages = readdirSync(dir).filter((f) => /^page-\d+\.png$/.test(f)).sort();
     expect(pages.length).toBeGreaterThanOrEqual(1);
     for (const p of pages) expect(statSync(join(dir, p)).size).toBeGreaterThan(5000);
+    // `netmon report` asks the daemon for the same page and prints it.
+    const out = join(dir, 'cli.pdf');
+    expect(await reportCommand({ configFile: join(dir, 'netmon.yaml'), month: '2026-11', lang: 'en', out, url: base.replace('/api/v1/reports', '/') })).toBe(0);
+    const cliText = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
+    expect(cliText).toContain('Monthly operations report');
+    expect(cliText).toContain('95th percentile');
+    expect(cliText).toContain('ping_down');
     if (process.env.NETMON_SCREENSHOTS === '1') pages.forEach((p, i) => copyFileSync(join(dir, p), join('docs', 'screenshots', `report-${i + 1}.png`)));
   }, 60_000);
 });
