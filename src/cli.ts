@@ -1,6 +1,6 @@
 /**
  * `netmon` command line: `run` (the daemon), `check-config` (validate), `probe` (one target's probes once),
- * `--version`. Every command answers `--help`; bad arguments get one plain line and exit code 2.
+ * `report` (the monthly report as a PDF), `--version`. Every command answers `--help`; bad arguments get one plain line and exit code 2.
  */
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG } from './paths.js';
@@ -58,6 +58,23 @@ storage.path and its .alerts.db, start netmon.
   -h, --help         this help
 `,
   },
+  report: {
+    name: 'report',
+    options: { config: CONFIG, month: { type: 'string' }, lang: { type: 'string' }, out: { type: 'string', short: 'o' }, url: { type: 'string' } },
+    positionals: { min: 0, max: 0 },
+    usage: `usage: netmon report --month YYYY-MM [--lang vi|en] [--out FILE] [--config FILE] [--url URL]
+
+The monthly report (availability of every site, the uplinks' 95th percentile, heatmap and forecast) as
+an A4 PDF, rendered by headless Chromium from the running daemon's report page.
+
+      --month YYYY-MM    the calendar month, in server.timezone
+      --lang vi|en       the report's language (default: server.language)
+  -o, --out FILE         where to write the PDF (default: report-YYYY-MM.pdf)
+      --url URL          the daemon's URL (default: from the config's server address and port)
+  -c, --config FILE      main config file (default: config/netmon.yaml of the installation)
+  -h, --help             this help
+`,
+  },
   probe: {
     name: 'probe',
     options: { config: CONFIG, json: { type: 'boolean' } },
@@ -79,6 +96,7 @@ const USAGE = `usage: netmon COMMAND [OPTIONS]
   netmon check-config [FILE | --config FILE]                  validate a config; exit 1 on any problem
   netmon probe TARGET [--config FILE] [--json]                run one target's probes once and print the samples
   netmon backup FILE [--config FILE]                          copy the databases safely while netmon runs
+  netmon report --month YYYY-MM [--lang vi|en] [--out FILE]   the monthly report as a PDF, from the running daemon
   netmon --version                                            print the version
 
 'netmon COMMAND --help' tells more about each command.
@@ -167,6 +185,24 @@ async function probe(args: string[]): Promise<number> {
   return probeOnce({ configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG), target: p.positionals[0]!, json: p.values.json === true });
 }
 
+async function report(args: string[]): Promise<number> {
+  const spec = COMMANDS.report!;
+  const p = parseCommand(spec, args);
+  if (p.help) return help(spec);
+  const month = p.values.month as string | undefined;
+  if (!month || !/^\d{4}-\d{2}$/.test(month)) throw new UsageError('netmon report: --month YYYY-MM is required, e.g. --month 2026-11');
+  const lang = choiceOption('report', '--lang', p.values.lang as string | undefined, ['vi', 'en'] as const);
+  const url = p.values.url as string | undefined;
+  const { reportCommand } = await import('./reports/command.js');
+  return reportCommand({
+    configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG),
+    month,
+    out: (p.values.out as string | undefined) ?? `report-${month}.pdf`,
+    ...(lang ? { lang } : {}),
+    ...(url ? { url } : {}),
+  });
+}
+
 async function backupCommand(args: string[]): Promise<number> {
   const spec = COMMANDS.backup!;
   const p = parseCommand(spec, args);
@@ -188,6 +224,8 @@ async function main(argv: string[]): Promise<number> {
       return probe(rest);
     case 'backup':
       return backupCommand(rest);
+    case 'report':
+      return report(rest);
     case '--version':
     case '-V':
     case 'version':

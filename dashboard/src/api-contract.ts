@@ -611,3 +611,145 @@ export interface ResultEvent {
  * cross-site request, 405 (Allow: POST) for another method. No request body.
  */
 export type ReloadResponseText = string;
+
+// ---------------------------------------------------------------------------------------------------
+// Reports (GET /api/v1/reports/availability, /api/v1/reports/uplinks; definitions in src/reports/*.ts and docs/api.md)
+
+export interface Durations {
+  up_ms: number;
+  degraded_ms: number;
+  down_ms: number;
+  unknown_ms: number;
+  maintenance_ms: number;
+}
+
+export interface Shares {
+  /** range − maintenance, ms */
+  scheduled_ms: number;
+  up: number | null;
+  degraded: number | null;
+  down: number | null;
+  unknown: number | null;
+  /** (up + degraded) ÷ scheduled; null when everything was maintenance. */
+  availability: number | null;
+}
+
+export interface Outage {
+  start: number;
+  end: number;
+  duration_ms: number;
+  /** Reasons the status module gave while it lasted (`netmon_site_state_reason_info`), sorted. */
+  causes: string[];
+}
+
+export interface SiteAvailability extends Durations, Shares {
+  site: string;
+  name: string;
+  group: string;
+  outages: Outage[];
+  maintenance: { start: number; end: number }[];
+}
+
+export interface GroupAvailability extends Durations, Shares {
+  group: string;
+  sites: number;
+}
+
+export interface AvailabilityPeriod {
+  from: number;
+  to: number;
+  sites: SiteAvailability[];
+  groups: GroupAvailability[];
+  overall: Durations & Shares & { sites: number };
+}
+
+export interface AvailabilityReport extends AvailabilityPeriod {
+  timezone: string;
+  months: (AvailabilityPeriod & { month: string })[];
+}
+
+export interface DirectionUsage {
+  direction: Direction;
+  /** Resolution of the averages the figures are made of; null without data. */
+  resolution: Exclude<Resolution, 'raw'> | null;
+  /** Number of averages (buckets with data). */
+  samples: number;
+  p95_bps: number | null;
+  peak_bps: number | null;
+  peak_5m_bps: number | null;
+  mean_bps: number | null;
+  volume_bytes: number;
+  /** p95 ÷ capacity. */
+  p95_utilization: number | null;
+  hours_above_warn: number;
+  /** heatmap[weekday 0 = Monday][local hour] = mean utilisation (0-1), null without data. */
+  heatmap: (number | null)[][];
+}
+
+/** What every uplink section of a report starts with: the uplink and the range. */
+export interface UplinkHead {
+  uplink: string;
+  display_name: string;
+  capacity_bps: number;
+  warn_utilization: number;
+  from: number;
+  to: number;
+}
+
+export interface UplinkUsage extends UplinkHead {
+  in: DirectionUsage;
+  out: DirectionUsage;
+}
+
+export interface UplinkReport {
+  from: number;
+  to: number;
+  timezone: string;
+  uplinks: UplinkUsage[];
+  /** The same per local calendar month that [from, to) touches, each clipped to the range. */
+  months: { month: string; from: number; to: number; uplinks: UplinkUsage[] }[];
+}
+
+export interface DailyPoint {
+  /** Local date YYYY-MM-DD. */
+  day: string;
+  value: number;
+}
+
+export interface Crossing {
+  /** Local date of the crossing; the first forecast day when the level is already above; null: not within the horizon. */
+  expected: string | null;
+  earliest: string | null;
+  latest: string | null;
+  already: boolean;
+}
+
+export interface Forecast {
+  days: number;
+  /** Trend, units per day (bits/s per day for uplinks), and its 95 % interval. */
+  slope_per_day: number | null;
+  slope_low: number | null;
+  slope_high: number | null;
+  /** Fitted level on the last day. */
+  level: number | null;
+  /** Weekday effect subtracted, Monday..Sunday. */
+  weekly: number[];
+  warn: Crossing;
+  full: Crossing;
+  horizon_days: number;
+}
+
+/** `from`/`to`: the complete local days used, [from, to). */
+export interface UplinkForecast extends UplinkHead {
+  daily: { direction: Direction; days: DailyPoint[] }[];
+  in: Forecast;
+  out: Forecast;
+}
+
+/** GET /api/v1/reports/availability */
+export type AvailabilityReportResponse = AvailabilityReport;
+
+/** GET /api/v1/reports/uplinks: usage over the range and per month, and each uplink's capacity forecast from the days before now. */
+export interface UplinkReportResponse extends UplinkReport {
+  forecasts: UplinkForecast[];
+}

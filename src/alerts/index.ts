@@ -14,6 +14,7 @@ import { AlertsDb, alertsDbPath, type HistoryQuery } from './db.js';
 import { AlertEngine, type Transition } from './engine.js';
 import { registerAlertMetrics, type AlertMetrics } from './metrics.js';
 import { Notifier, type ReceiverStatus } from './notifier.js';
+import { inMaintenance } from '../reports/maintenance.js';
 import { reloadObservation } from './kinds/config-reload-failed.js';
 import { compileRule, type CompiledRule } from './rules.js';
 import type { Ack, AlertInstance, HistoryEvent, Silence, SilenceMatcher } from './types.js';
@@ -111,7 +112,7 @@ export class Alerting {
         config: this.cfg,
         externalUrl: this.externalUrl(),
         instances: () => this.engine.instances(),
-        silenced: (a) => this.silencedBy(a.labels).length > 0,
+        silenced: (a) => this.silencedBy(a.labels).length > 0 || this.inMaintenance(a.labels),
         acked: (fp) => this.acks.has(fp),
         done: (fp) => this.engine.forget(fp),
         count: (receiver, result, n) => this.metrics?.count(receiver, result, n),
@@ -240,6 +241,13 @@ export class Alerting {
     }
     this.notifier.kick();
     return true;
+  }
+
+  /** A site's alert during one of its maintenance windows (config `maintenance:`) is held back like a silenced one. */
+  private inMaintenance(labels: Record<string, string>): boolean {
+    const windows = this.config.maintenance;
+    const site = labels.site && windows?.length ? this.config.sites.find((s) => s.id === labels.site) : undefined;
+    return site !== undefined && inMaintenance(windows!, site, this.now(), this.config.server.timezone);
   }
 
   silencedBy(labels: Record<string, string>): string[] {

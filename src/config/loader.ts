@@ -135,6 +135,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     ...(mainOut.traps ? { traps: mainOut.traps } : {}),
     remoteWrite: mainOut.remote_write,
     cluster: mainOut.cluster,
+    maintenance: mainOut.maintenance,
     web,
     warnings,
   };

@@ -3,6 +3,7 @@
  * inventory of runtime targets derived from it.
  */
 import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, TrapsConfig, UplinkConfig } from './schema.js';
+import type { MaintenanceConfig } from './maintenance.js';
 import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
 import type { ProbeKind, SpecContext } from '../../probes/kind.js';
 import type { ConfigProblem } from './errors.js';
@@ -32,6 +33,8 @@ export interface LoadedConfig {
   remoteWrite?: MainFileConfig['remote_write'];
   /** `cluster:` (sharding); absent = this netmon polls every target. */
   cluster?: MainFileConfig['cluster'];
+  /** Maintenance windows (src/config/maintenance.ts); absent in configs built in code = none. */
+  maintenance?: MaintenanceConfig[];
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
   /** What is allowed but worth saying (an include made empty on purpose); absent in configs built in code. */

@@ -14,6 +14,7 @@ import { PROBE_KINDS } from '../../probes/registry.js';
 import { bitRate, duration, hostAddress, name, port } from './primitives.js';
 import { timeZoneProblem } from './timezone.js';
 import { remoteWrite } from '../remote-write/config.js';
+import { maintenanceSchema } from './maintenance.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -286,6 +287,7 @@ export const mainFile = z
       .refine((c) => c.shard < c.shards, { message: 'expected shard < shards', path: ['shard'] })
       .optional()
       .describe('poll only the targets whose name hashes to this shard (rendezvous hashing); `netmon run --shard I/N` overrides'),
+    maintenance: maintenanceSchema,
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;

@@ -29,6 +29,7 @@ import type {
   UplinkTrafficResponse,
 } from './contract.js';
 import type { StatusView } from '../status/index.js';
+import { reportsRouter } from './reports.js';
 
 export interface ApiContext {
   config: () => LoadedConfig;
@@ -236,6 +237,8 @@ export function apiRouter(ctx: ApiContext): Router {
     parseQuery(noQuery, req.query as Record<string, unknown>);
     ctx.live.attach(res);
   });
+
+  api.use('/reports', reportsRouter(ctx));
 
   api.use((_req, res) => void res.status(404).json({ error: 'no such API endpoint' } satisfies ErrorResponse));
   return api;

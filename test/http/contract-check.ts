@@ -39,6 +39,8 @@ interface ContractTypes {
   AlertAckResponse: C.AlertAckResponse;
   ErrorResponse: C.ErrorResponse;
   ResultEvent: C.ResultEvent;
+  AvailabilityReportResponse: C.AvailabilityReportResponse;
+  UplinkReportResponse: C.UplinkReportResponse;
 }
 export type ContractType = keyof ContractTypes;
 
