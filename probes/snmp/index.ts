@@ -42,8 +42,9 @@ export interface SnmpProbeOptions2 {
   /** Where the probe says what it did about an agent: a re-discovered SNMPv3 engine, a partial answer, counter gaps (once per target and reason, then summaries). */
   log?: ProbeLog;
   /**
-   * Walk right after the agent's counter refresh and stamp the samples with it (refresh.ts). The daemon
-   * and `netmon probe` turn it on (kind.ts); off, samples are stamped with the poll time.
+   * Walk right after the agent's counter refresh and stamp the samples with it (refresh.ts) for every
+   * target, as a target's `snmp.align_to_counter_refresh: true` does for that one; off, samples are stamped
+   * with the poll time.
    */
   alignToRefresh?: boolean;
 }
@@ -125,7 +126,8 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
       let refresh: Refresh | undefined;
-      if (options.alignToRefresh) {
+      const align = options.alignToRefresh === true || o.alignToRefresh === true;
+      if (align) {
         // Best effort: reads an agent does not answer (silent, or its SNMPv3 engine changed) leave the
         // poll stamped with the poll time; the poll itself then fails or recovers as it would.
         refresh = await alignToRefresh(spec, st, plan, walk).catch(() => undefined);
@@ -142,7 +144,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       st.partial = partial;
       let ts = refresh?.at ?? now();
       if (refresh && refreshedSince(refresh, raw.columns)) ts = (refresh.lastSentAt + now()) / 2;
-      if (options.alignToRefresh) {
+      if (align) {
         const rs = refreshStateOf(st);
         if (!refresh && sameRefreshAsLast(rs, raw.columns)) ts = rs.lastStamp!;
         noteWalk(rs, plan, raw.columns);

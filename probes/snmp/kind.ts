@@ -14,6 +14,8 @@ export interface SnmpProbeOptions {
   retries: number;
   maxRepetitions: number;
   profiles: string[];
+  /** Walk right after the agent's counter refresh (refresh.ts); see `align_to_counter_refresh`. */
+  alignToRefresh?: boolean;
 }
 
 export type SnmpSpec = ProbeSpecOf<'snmp', SnmpProbeOptions>;
@@ -43,6 +45,10 @@ const block = z
     max_repetitions: maxRepetitions.optional().describe('GETBULK max-repetitions'),
     profiles: z.array(name).default([]).describe("profiles added to the ones the target's role brings"),
     replace_default_profiles: z.boolean().default(false).describe("replace the role's default profiles instead of adding to them"),
+    align_to_counter_refresh: z
+      .boolean()
+      .optional()
+      .describe("walk right after the agent refreshes its counter cache and stamp samples with that instant, so rates do not alias (costs a few extra GETs per poll; for uplinks and other ports whose per-poll rate matters; default false)"),
   })
   .describe('poll this target over SNMP');
 
@@ -77,8 +83,9 @@ export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
         retries: b.retries ?? d.retries,
         maxRepetitions: b.max_repetitions ?? d.max_repetitions,
         profiles: [...new Set([...base, ...b.profiles])],
+        alignToRefresh: b.align_to_counter_refresh === true,
       },
     };
   },
-  create: (ctx) => createSnmpProbe({ log: ctx.log, alignToRefresh: true }),
+  create: (ctx) => createSnmpProbe({ log: ctx.log }),
 };
