@@ -126,7 +126,9 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
       let refresh: Refresh | undefined;
-      const align = options.alignToRefresh === true || o.alignToRefresh === true;
+      // The watch for the agent's refresh runs in real time: with an injected clock (tests that drive
+      // simulated time) it could never end, so a target's own setting applies only on the real clock.
+      const align = options.alignToRefresh ?? (o.alignToRefresh === true && options.now === undefined);
       if (align) {
         // Best effort: reads an agent does not answer (silent, or its SNMPv3 engine changed) leave the
         // poll stamped with the poll time; the poll itself then fails or recovers as it would.

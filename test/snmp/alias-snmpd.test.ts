@@ -13,7 +13,9 @@ import { pollLab, withAliasLab, worst } from '../kit/alias-lab.js';
 const ok = requireTool({ root: true, commands: ['ip', 'tc', 'snmpd', 'snmpget'], netns: true }, 'utilisation against snmpd counter cache');
 
 describe.runIf(ok)('utilisation against snmpd’s 3 s counter cache', () => {
-  it('per-poll utilisation of steady traffic within ±2 % at 5, 10 and 60 s; a saturated link ≤ 100 % + 2 %', async () => {
+  // One retry: the watch reads the agent every 20 ms, and a CI machine running the browser tests beside it
+  // can starve one read for a whole refresh; the old poll-time stamping fails every run (-33 points).
+  it('per-poll utilisation of steady traffic within ±2 % at 5, 10 and 60 s; a saturated link ≤ 100 % + 2 %', { retry: 1, timeout: 240_000 }, async () => {
     const durationMs = 60_000;
     const runs = await withAliasLab({ maxMs: durationMs + 15_000 }, (lab) => {
       const start = Date.now() + 500;
@@ -43,5 +45,5 @@ describe.runIf(ok)('utilisation against snmpd’s 3 s counter cache', () => {
     }
     // the control aliases: the lab does reproduce the issue
     for (const r of runs.filter((x) => !x.aligned)) expect(Math.abs(worst(r.steadyErrors)), `${r.intervalMs} ms control`).toBeGreaterThan(5);
-  }, 120_000);
+  });
 });
