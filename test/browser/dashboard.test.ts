@@ -14,6 +14,7 @@ import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
 import { CHROMIUM, launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
+import { waitFor } from '../kit/wait.js';
 
 const ok = requireTool({ commands: [CHROMIUM.split('/').pop()!] }, 'dashboard browser tests (Debian package "chromium" at /usr/bin/chromium)');
 const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
@@ -45,13 +46,10 @@ describe.runIf(ok)('dashboard in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     [d, browser] = await Promise.all([startReferenceDaemon({ edit: addTestRules }), launchChromium()]);
     // dc-core is polled every 10 s: the uplinks have a rate after two polls.
-    const deadline = Date.now() + 45_000;
-    for (;;) {
+    await waitFor('uplink traffic from the simulated network', async () => {
       const o = (await (await fetch(`${d.url}/api/v1/overview`)).json()) as { uplinks: { in_bps: number | null }[] };
-      if (o.uplinks.every((u) => u.in_bps !== null)) break;
-      if (Date.now() > deadline) throw new Error('no uplink traffic from the simulated network within 45 s');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+      return o.uplinks.every((u) => u.in_bps !== null) ? true : undefined;
+    }, 45_000, 1000);
     // README screenshots: NETMON_SCREENSHOTS=1 waits for every site's first poll (about a minute) first.
     if (README_SHOTS) await waitForAllSitesPolled(d.url);
   }, 180_000);

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
+import { waitFor } from '../kit/wait.js';
 import { launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
 
 const ok = requireTool({ commands: ['chromium'] }, 'wall, zoom, URL and phone browser tests (Debian package "chromium" at /usr/bin/chromium)');
@@ -43,14 +44,11 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
     [d, browser] = await Promise.all([startReferenceDaemon(), launchChromium()]);
     siteCount = ((await (await fetch(`${d.url}/api/v1/sites`)).json()) as { sites: unknown[] }).sites.length;
     // dc-core is polled every 10 s: four buckets of uplink traffic make a line of three segments.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
+    await waitFor('4 uplink traffic buckets from the simulated network', async () => {
       const now = Date.now();
       const r = (await (await fetch(`${d.url}/api/v1/uplinks/domestic/traffic?from=${now - 600e3}&to=${now}&points=600`)).json()) as { in: { series: { ts: number[] } | null } };
-      if ((r.in.series?.ts.length ?? 0) >= 4) break;
-      if (Date.now() > deadline) throw new Error('fewer than 4 uplink traffic buckets from the simulated network within 60 s');
-      await new Promise((res) => setTimeout(res, 1000));
-    }
+      return (r.in.series?.ts.length ?? 0) >= 4 ? true : undefined;
+    }, 60_000, 1000);
     if (README_SHOTS) await waitForAllSitesPolled(d.url);
   }, 180_000);
 
