@@ -18,9 +18,22 @@ import { testSpec } from '../kit/specs.js';
 const CELL = '1.3.6.1.2.1.31.1.1.1.10.2';
 const target: Target = { name: 'dc-core', address: '127.0.0.1', site: 'dc', role: 'uplink', labels: {}, probes: [] };
 
+/** A virtual clock that moves only when slept on or set: the waits under test cost no real time. */
+function virtualClock(start = 0) {
+  const clock = {
+    t: start,
+    now: () => clock.t,
+    sleep: (ms: number) => {
+      clock.t += ms;
+      return Promise.resolve();
+    },
+  };
+  return clock;
+}
+
 /** An agent on a virtual clock: its counter is the wire's byte count at its last refresh (3 s ± 10 ms timer). */
 function cachedAgent(bytesPerMs: number, periodMs = 3000, phaseMs = 1234) {
-  let t = 0;
+  const clock = virtualClock();
   const refreshes = [phaseMs];
   const lastRefresh = (at: number) => {
     while (refreshes[refreshes.length - 1]! + periodMs <= at) {
@@ -31,19 +44,16 @@ function cachedAgent(bytesPerMs: number, periodMs = 3000, phaseMs = 1234) {
   };
   const value = (at: number) => BigInt(Math.floor(bytesPerMs * lastRefresh(at)));
   return {
-    now: () => t,
-    advanceTo: (at: number) => (t = Math.max(t, at)),
-    sleep: (ms: number) => {
-      t += ms;
-      return Promise.resolve();
-    },
+    now: clock.now,
+    advanceTo: (at: number) => (clock.t = Math.max(clock.t, at)),
+    sleep: clock.sleep,
     reads: 0,
     /** A GET: the agent answers 0.4 ms after it was sent, 0.6 ms round trip. */
     read(cells: readonly string[]) {
       this.reads++;
-      t += 0.4;
-      const v = value(t);
-      t += 0.2;
+      clock.t += 0.4;
+      const v = value(clock.t);
+      clock.t += 0.2;
       return Promise.resolve(new Map(cells.map((c) => [c, v])));
     },
     value,
@@ -114,16 +124,12 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
   it('gives up within maxWaitMs when nothing moves, and then forgets the period', async () => {
     const state = refreshStateOf({});
     state.refs = [CELL];
-    let t = 0;
-    const sleep = (ms: number) => {
-      t += ms;
-      return Promise.resolve();
-    };
-    const r = await awaitRefresh(state, { read: (c) => Promise.resolve(new Map(c.map((x) => [x, 5]))), now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3000 });
+    const clock = virtualClock();
+    const r = await awaitRefresh(state, { read: (c) => Promise.resolve(new Map(c.map((x) => [x, 5]))), now: clock.now, sleep: clock.sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3000 });
     expect(r).toBeUndefined();
-    expect(t).toBeLessThanOrEqual(3020);
+    expect(clock.t).toBeLessThanOrEqual(3020);
     state.refs = [];
-    expect(await awaitRefresh(state, { read: () => Promise.reject(new Error('not read')), now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3000 })).toBeUndefined();
+    expect(await awaitRefresh(state, { read: () => Promise.reject(new Error('not read')), now: clock.now, sleep: clock.sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3000 })).toBeUndefined();
   });
 
   it('watches every counter of the interface table first, then the four that moved most, nothing when idle', () => {
@@ -143,22 +149,18 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
     const state = refreshStateOf({});
     state.refs = [CELL];
     state.consecutiveMs = 3000; // the period is known, only the stamp is watched for
-    let t = 900;
+    const clock = virtualClock(900);
     let stalled = false;
-    const sleep = (ms: number) => {
-      t += ms;
-      return Promise.resolve();
-    };
     const read = (cells: readonly string[]) => {
-      const v = t >= 4000 ? 3 : t >= 1000 ? 2 : 1; // refreshes at 1 s and 4 s
-      t += 0.5;
+      const v = clock.t >= 4000 ? 3 : clock.t >= 1000 ? 2 : 1; // refreshes at 1 s and 4 s
+      clock.t += 0.5;
       if (v === 2 && !stalled) {
         stalled = true; // the answer that shows the first refresh is handled 150 ms late (a busy event loop)
-        t += 150;
+        clock.t += 150;
       }
       return Promise.resolve(new Map(cells.map((c) => [c, v])));
     };
-    const r = await awaitRefresh(state, { read, now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 5000 });
+    const r = await awaitRefresh(state, { read, now: clock.now, sleep: clock.sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 5000 });
     expect(r!.widthMs).toBeLessThanOrEqual(60);
     expect(Math.abs(r!.at - 4000)).toBeLessThanOrEqual(30);
   });
@@ -182,17 +184,13 @@ describe('refresh-aligned rates against a 3 s counter cache', () => {
   it('a watch that ran to its deadline: a refresh between its last read and the walk is seen in the walk', async () => {
     const state = refreshStateOf({});
     state.refs = [CELL];
-    let t = 0;
-    const sleep = (ms: number) => {
-      t += ms;
-      return Promise.resolve();
-    };
+    const clock = virtualClock();
     // refreshes at 100 ms and 3100 ms; the first watch (period unknown) waits for a second one until its deadline
-    const value = () => (t >= 3100 ? 3n : t >= 100 ? 2n : 1n);
+    const value = () => (clock.t >= 3100 ? 3n : clock.t >= 100 ? 2n : 1n);
     const read = (cells: readonly string[]) => Promise.resolve(new Map(cells.map((c) => [c, value()])));
-    const r = (await awaitRefresh(state, { read, now: () => t, sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3095 }))!;
+    const r = (await awaitRefresh(state, { read, now: clock.now, sleep: clock.sleep, spacingMs: 20, maxBracketMs: 60, maxWaitMs: 3095 }))!;
     expect(Math.abs(r.at - 100)).toBeLessThanOrEqual(20);
-    t = 3105; // the walk
+    clock.t = 3105; // the walk
     const walk = new Map([['1.3.6.1.2.1.31.1.1.1.10', new Map<string, RawValue>([['2', value()]])]]);
     expect(refreshedSince(r, walk)).toBe(true);
     expect(r.lastSentAt).toBeGreaterThan(3050);
