@@ -16,7 +16,8 @@ let tmp: TempDir;
 let daemon: Daemon;
 const logs: { msg: string; trigger?: string; level: number }[] = [];
 
-const MAIN = `server:\n  listen_address: 127.0.0.1\n  watch_config: true\nstorage: { path: data/netmon.db }\ninclude: [targets/*.yaml]\nsites:\n  - { id: w, name: Ward, group: ward }\n`;
+const RULES = `alerting:\n  rules:\n${['R1', 'R2', 'R3'].map((r) => `    - { name: ${r}, kind: config_reload_failed }\n`).join('')}`;
+const MAIN = `server:\n  listen_address: 127.0.0.1\n  watch_config: true\nstorage: { path: data/netmon.db }\n${RULES}include: [targets/*.yaml]\nsites:\n  - { id: w, name: Ward, group: ward }\n`;
 const entry = (name: string) => `  - name: ${name}\n    address: 127.0.0.1\n    site: w\n    role: switch\n`;
 const wardFile = (n: number) => `targets:\n${Array.from({ length: n }, (_, i) => entry(`w${i + 1}`)).join('')}`;
 const mainFile = () => path.join(tmp.dir, 'netmon.yaml');
@@ -79,6 +80,17 @@ describe('watch_config reloads only complete, stable files', () => {
     expect(targetCount()).toBe(6);
     writeFileSync(ward(), wardFile(7));
     await waitFor('the complete include', () => (targetCount() === 7 ? true : undefined), 10_000);
+  });
+
+  it('a main file whose alert rules vanish is not applied either', async () => {
+    const before = failures().length;
+    writeFileSync(mainFile(), MAIN.replace(RULES, ''));
+    await waitFor('the refused reload', () => (failures().length > before ? true : undefined), 10_000);
+    expect(failures().at(-1)!.msg).toBe(
+      `config reload failed, keeping the running config: ${mainFile()}: the change removes 3 of its 3 alert rules (R1, R2, R3): not applied by watch_config, in case the file is still being written; apply it with SIGHUP (\`systemctl reload netmon\`) or POST /-/reload`,
+    );
+    expect(daemon.config().alerting?.rules.map((r) => r.name)).toEqual(['R1', 'R2', 'R3']);
+    writeFileSync(mainFile(), MAIN);
   });
 
   it('a small removal is applied by watch, a large one by SIGHUP', async () => {
