@@ -15,7 +15,7 @@ import { TrapService } from '../src/traps/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netmon-bench-traps-'));
 const file = join(dir, 'netmon.yaml');
-writeFileSync(file, 'storage: { path: data/netmon.db }\ntraps: { listen_address: 127.0.0.1, allow: [127.0.0.1] }\ncredentials: { c: { version: 2c, community: public } }\n');
+writeFileSync(file, 'allow_empty: true\nstorage: { path: data/netmon.db }\ntraps: { listen_address: 127.0.0.1, allow: [127.0.0.1] }\ncredentials: { c: { version: 2c, community: public } }\n');
 const config = loadConfig(file);
 const registry = new client.Registry();
 const svc = await TrapService.start({

@@ -16,6 +16,8 @@ import { createApp } from './http/app.js';
 import { BasicAuth } from './http/auth.js';
 import { listen } from './http/server.js';
 import { ConfigWatcher } from './config/watch.js';
+import { checkWatchedChange } from './config/shrink.js';
+import { describeLoadError } from './config/errors.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
 import { startRemoteWrite } from './remote-write/index.js';
@@ -219,6 +221,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     reloadStatus.trigger = trigger;
     try {
       const next = loadShardConfig(opts);
+      if (trigger === 'watch') checkWatchedChange(config, next);
       const targets = buildTargets(next);
       const diff = scheduler.setTargets(targets);
       fanout.reconfigure(next);
@@ -247,7 +250,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     } catch (err) {
       reloadStatus.successful = false;
       // ConfigError messages name files, lines and fields, never values (they may be secrets).
-      const reason = (err as { format?: () => string }).format?.() ?? String(err);
+      const reason = describeLoadError(err);
       reloadStatus.lastError = reason;
       const message = `config reload failed, keeping the running config: ${reason}`;
       log.error({ trigger }, message);

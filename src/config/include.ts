@@ -1,7 +1,7 @@
 /** `include:` patterns → files. Only `*` and `?` within one path segment: enough for `targets/*.yaml`, and predictable. */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { readError } from './source.js';
+import { displayPath, libraryMessage } from './errors.js';
 
 export type Expansion = { files: string[] } | { error: string };
 
@@ -31,32 +31,36 @@ export function expandInclude(baseDir: string, pattern: string): Expansion {
       const st = statSync(abs);
       return st.isFile() ? { files: [abs] } : { error: `${shown}: not a file` };
     } catch (err) {
-      return { error: `${shown}: ${readError(err)}` };
+      return { error: `${shown}: ${libraryMessage(err)}` };
     }
   }
   const { root } = path.parse(abs);
   const segments = abs.slice(root.length).split(path.sep);
   let candidates = [root];
-  segments.forEach((seg, i) => {
+  for (const [i, seg] of segments.entries()) {
     const last = i === segments.length - 1;
     const next: string[] = [];
     for (const dir of candidates) {
       if (!hasWildcard(seg)) {
-        next.push(path.join(dir, seg));
+        const p = path.join(dir, seg);
+        // `targets/*.yaml` with `targets` a file: say so rather than "matches no file".
+        if (!last && candidates.length === 1 && kind(p) === 'file') return { error: `${shown}: ${displayPath(p)} is a file, not a directory` };
+        next.push(p);
         continue;
       }
       const re = segmentRegex(seg);
       let names: string[];
       try {
         names = readdirSync(dir);
-      } catch {
-        continue;
+      } catch (err) {
+        // A directory that exists but cannot be listed is not "no match": the files may be there.
+        return { error: `${shown}: cannot read directory ${displayPath(dir)}: ${libraryMessage(err)}` };
       }
       // Like shells, `*` does not match hidden files (editor backups, `.#foo.yaml` locks).
       for (const n of names) if (re.test(n) && (!n.startsWith('.') || seg.startsWith('.'))) next.push(path.join(dir, n));
     }
     candidates = next.filter((p) => kind(p) === (last ? 'file' : 'dir'));
-  });
+  }
   if (!candidates.length) return { error: `${shown} matches no file` };
   return { files: candidates.sort() };
 }

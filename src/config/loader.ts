@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { z } from 'zod';
-import { ConfigError, displayPath, formatPath, type ConfigProblem } from './errors.js';
+import { ConfigError, displayPath, formatPath, libraryMessage, type ConfigProblem } from './errors.js';
 import { expandInclude } from './include.js';
 import { validateSource as validate } from './issues.js';
 import type { LoadedConfig, WebConfig } from './model.js';
@@ -57,9 +57,10 @@ function kindProblems<K extends ProbeKindName>(kind: K, block: unknown, defaults
   });
 }
 
+const whole = (src: YamlSource, message: string): ConfigProblem => ({ file: src.display, line: 0, column: 0, path: '', message });
+
 /** An empty main file, or an include that defines nothing: an error (or, with `allow_empty: true`, a warning). */
 function emptinessProblems(main: YamlSource, parts: Part[], problems: ConfigProblem[], warnings: ConfigProblem[]): void {
-  const whole = (src: YamlSource, message: string): ConfigProblem => ({ file: src.display, line: 0, column: 0, path: '', message });
   if (main.empty) problems.push(whole(main, 'the file is empty: a netmon config needs at least `targets:` (here or in files named by `include:`)'));
   for (const { src, out } of parts) {
     if (out.sites.length || out.targets.length || Object.keys(out.credentials).length) continue;
@@ -69,6 +70,17 @@ function emptinessProblems(main: YamlSource, parts: Part[], problems: ConfigProb
         whole(src, 'included file defines no sites, targets or credentials: what it defined before would silently stop being monitored; restore it, or write `allow_empty: true` in it if it is meant to be empty'),
       );
     }
+  }
+}
+
+/** A whole config with no target (all jobs would stop, the reload would "succeed"): an error unless `allow_empty: true`. */
+function noTargetProblem(main: YamlSource, mainOut: z.output<typeof mainFile>, parts: Part[], problems: ConfigProblem[], warnings: ConfigProblem[]): void {
+  if (main.empty || mainOut.targets.length || parts.some((p) => p.out.targets.length)) return;
+  if (mainOut.allow_empty) warnings.push(whole(main, 'no targets: nothing is polled (allowed by `allow_empty: true`)'));
+  else {
+    problems.push(
+      whole(main, 'defines no targets, here or in the files named by `include:`: every target would stop being monitored; add targets, or write `allow_empty: true` in this file if netmon should run with none'),
+    );
   }
 }
 
@@ -82,6 +94,16 @@ function sorted(problems: ConfigProblem[], order: string[]): ConfigProblem[] {
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  try {
+    return load(file, env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    // Whatever a library throws past the checks above still names the file, and never its text.
+    throw new ConfigError([{ file: displayPath(path.resolve(file)), line: 0, column: 0, path: '', message: libraryMessage(err) }], [path.resolve(file)]);
+  }
+}
+
+function load(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
   const problems: ConfigProblem[] = [];
   const mainPath = path.resolve(file);
   const files = [mainPath];
@@ -116,6 +138,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     web = loadWebConfig(webPath, env, problems);
     webFiles.push(webPath, ...(web?.files ?? []));
   }
+  // Judged on a config that is otherwise valid: with other problems the reload fails anyway.
+  if (mainOut && !problems.length) noTargetProblem(main, mainOut, parts, problems, warnings);
   if (problems.length || !mainOut) throw new ConfigError(sorted(problems, [...files, ...webFiles].map(displayPath)), [...files, ...webFiles]);
 
   const all = [mainOut, ...parts.map((p) => p.out)];
@@ -131,6 +155,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     sites: all.flatMap((p) => p.sites),
     uplinks: mainOut.uplinks,
     targets: all.flatMap((p) => p.targets),
+    targetFiles: new Map([{ src: main, out: mainOut }, ...parts].flatMap(({ src, out }) => out.targets.map((t) => [t.name, src.file] as const))),
     alerting: mainOut.alerting,
     ...(mainOut.traps ? { traps: mainOut.traps } : {}),
     remoteWrite: mainOut.remote_write,

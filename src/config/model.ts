@@ -25,6 +25,8 @@ export interface LoadedConfig {
   sites: SiteConfig[];
   uplinks: UplinkConfig[];
   targets: TargetConfig[];
+  /** Target name → absolute path of the file defining it; absent in configs built in code. */
+  targetFiles?: ReadonlyMap<string, string>;
   /** Alert rules and receivers (receiver URLs and headers may hold secrets: never log or serve them). Absent = no alerting. */
   alerting?: AlertingConfig;
   /** The SNMP trap receiver (src/traps/); absent = off. */

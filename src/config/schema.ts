@@ -214,6 +214,8 @@ export const includeFile = z
 
 export const mainFile = z
   .strictObject({
+    // A config with no targets is usually a file emptied or cut short: every job would silently stop.
+    allow_empty: z.boolean().optional().describe('true: netmon may run with no targets (e.g. only receiving traps); without it that is an error'),
     include: z
       .array(z.string().min(1))
       .default([])

@@ -1,7 +1,7 @@
 /** One config file as YAML: parsed with positions kept, so any field path can be mapped back to line and column. */
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { displayPath, formatPath, type ConfigProblem } from './errors.js';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { displayPath, formatPath, libraryMessage, UNKNOWN_ALIAS, type ConfigProblem } from './errors.js';
 import { substituteEnv } from './env.js';
 import { decodeUtf8 } from './text.js';
 
@@ -26,22 +26,12 @@ export interface Location {
   depth: number;
 }
 
-const READ_ERRORS: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
-
-export function readError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  return READ_ERRORS[code] ?? (err as Error).message;
-}
-
 /** At most this many YAML errors per file: one mistake can derail the parser for the rest of the file. */
 const MAX_YAML_ERRORS = 10;
 
 function parse(text: string, lines?: LineCounter): Document {
   return parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
 }
-
-/** The parser's message without the source excerpt it may append (the excerpt could hold a secret). */
-const yamlMessage = (e: { message: string }) => e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 
 /**
  * The YAML problems of a file. A tab where YAML wants spaces derails the parser into a cascade of errors
@@ -52,7 +42,7 @@ function yamlProblems(text: string, doc: Document, lines: LineCounter): { offset
   const errors = [...doc.errors, ...doc.warnings];
   if (!errors.length) return [];
   const tab = text.indexOf('\t');
-  const shown = errors.map((e) => ({ offset: e.pos[0], message: `YAML: ${yamlMessage(e)}` }));
+  const shown = errors.map((e) => ({ offset: e.pos[0], message: libraryMessage(e) }));
   if (tab >= 0) {
     const untabbed = parse(text.replaceAll('\t', ' '));
     const onTabLine = (offset: number) => {
@@ -81,7 +71,7 @@ export function readSource(file: string, env: NodeJS.ProcessEnv, problems: Confi
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    problems.push({ file: display, line: 0, column: 0, path: '', message: `cannot read file: ${readError(err)}` });
+    problems.push({ file: display, line: 0, column: 0, path: '', message: `cannot read file: ${libraryMessage(err)}` });
     return undefined;
   }
   const decoded = decodeUtf8(bytes);
@@ -106,10 +96,36 @@ export function readSource(file: string, env: NodeJS.ProcessEnv, problems: Confi
     envFailed = true;
     problems.push({ file: display, line, column: col, path: '', message });
   });
-  const src: YamlSource = { file, display, doc, lines, data: doc.toJS({ maxAliasCount: 1000 }) ?? {}, empty: doc.contents === null };
+  // An alias to no anchor parses, then makes toJS throw with the alias in its message: `community: *Secr3t`.
+  const aliases = unknownAliases(doc);
+  for (const offset of aliases) {
+    const { line, col } = at(offset);
+    problems.push({ file: display, line, column: col, path: '', message: UNKNOWN_ALIAS });
+  }
+  if (aliases.length) return undefined;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    problems.push({ file: display, line: 0, column: 0, path: '', message: libraryMessage(err) });
+    return undefined;
+  }
+  const src: YamlSource = { file, display, doc, lines, data: data ?? {}, empty: doc.contents === null };
   // Env errors are positioned before the path is known; fill it in now that we can walk the tree.
   if (envFailed) fillScalarPaths(src, problems);
   return src;
+}
+
+/** Offsets of aliases (`*name`) with no anchor (`&name`) before them, in document order as YAML requires. */
+function unknownAliases(doc: Document): number[] {
+  const anchors = new Set<string>();
+  const bad: number[] = [];
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) bad.push(node.range?.[0] ?? 0);
+    } else if (isNode(node) && node.anchor) anchors.add(node.anchor);
+  });
+  return bad;
 }
 
 function resolve(doc: Document, node: unknown): unknown {

@@ -4,9 +4,13 @@
  * editors that save by renaming a new file over the old one, and new files an `include:` pattern would
  * match, are seen too. Changes are debounced (an editor's save is several events, a `git pull` many), and
  * a reload happens only when the content actually changed (a `touch` or an unrelated file is ignored).
+ *
+ * A reload also waits until every watched file is stable: the same size, mtime and content at the end of
+ * the debounce as at its start. An editor that truncates, then writes, showed the reload an empty file; a
+ * file seen between two writes of a copy is cut short. Such states never last a whole debounce.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
 export interface ConfigWatcherOptions {
@@ -20,11 +24,23 @@ export interface ConfigWatcherOptions {
 const IGNORED = /^\.|~$|\.sw[a-p]$|\.tmp$|\.bak$|^4913$/;
 const YAML = /\.ya?ml$/i;
 
+function statOf(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch (err) {
+    return `<${(err as NodeJS.ErrnoException).code ?? 'error'}>`;
+  }
+}
+
 export class ConfigWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private files = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  /** Content of the files as last loaded: a change of it is what triggers a reload. */
   private fingerprint = '';
+  /** Content, size and mtime seen at the previous look: a reload needs the same at the next one. */
+  private pending: string | undefined;
   private closed = false;
 
   constructor(private readonly opts: ConfigWatcherOptions) {}
@@ -54,7 +70,8 @@ export class ConfigWatcher {
       }
     }
     if (!this.files.size) this.cancel();
-    this.fingerprint = this.compute();
+    this.fingerprint = this.compute().content;
+    this.pending = undefined;
   }
 
   /** Directories being watched (tests). */
@@ -81,6 +98,10 @@ export class ConfigWatcher {
       if (IGNORED.test(base)) return;
       if (!this.files.has(path.join(dir, base)) && !YAML.test(base)) return;
     }
+    this.arm();
+  }
+
+  private arm(): void {
     this.cancel();
     this.timer = setTimeout(() => this.fire(), this.opts.debounceMs ?? 500);
     this.timer.unref();
@@ -90,17 +111,29 @@ export class ConfigWatcher {
     this.timer = undefined;
     if (this.closed) return;
     const now = this.compute();
-    if (now === this.fingerprint) return;
-    this.fingerprint = now;
+    if (now.content === this.fingerprint) {
+      this.pending = undefined;
+      return;
+    }
+    if (now.stable !== this.pending) {
+      // Changed since the last look (or first look after events): look again one debounce later.
+      this.pending = now.stable;
+      this.arm();
+      return;
+    }
+    this.pending = undefined;
+    this.fingerprint = now.content;
     this.opts.onChange();
   }
 
-  /** Content of every watched file plus the YAML file names of their directories. */
-  private compute(): string {
+  /** `content`: every watched file plus the YAML file names of their directories; `stable`: that plus sizes and mtimes. */
+  private compute(): { content: string; stable: string } {
     const h = createHash('sha256');
+    const stats: string[] = [];
     for (const f of [...this.files].sort()) {
       h.update(f).update('\0');
       try {
+        stats.push(statOf(f));
         h.update(readFileSync(f));
       } catch (err) {
         h.update(`<${(err as NodeJS.ErrnoException).code ?? 'error'}>`);
@@ -109,11 +142,16 @@ export class ConfigWatcher {
     }
     for (const dir of [...this.watchers.keys()].sort()) {
       try {
-        h.update(dir).update(readdirSync(dir).filter((n) => YAML.test(n) && !IGNORED.test(n)).sort().join('\0'));
+        const names = readdirSync(dir).filter((n) => YAML.test(n) && !IGNORED.test(n)).sort();
+        h.update(dir).update(names.join('\0'));
+        // A new file an include pattern matches is loaded too: it must be stable as well (not part of `content`,
+        // so that editing an unrelated YAML file beside the config reloads nothing).
+        for (const n of names) stats.push(`${n}:${statOf(path.join(dir, n))}`);
       } catch {
         h.update(`${dir}<gone>`);
       }
     }
-    return h.digest('hex');
+    const content = h.digest('hex');
+    return { content, stable: `${content}|${stats.join(',')}` };
   }
 }

@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { displayPath, formatPath, type ConfigProblem } from './errors.js';
+import { displayPath, formatPath, libraryMessage, type ConfigProblem } from './errors.js';
 import { validateSource } from './issues.js';
 import type { WebConfig } from './model.js';
 import { webConfigFile } from './schema.js';
-import { locate, readError, readSource } from './source.js';
+import { locate, readSource } from './source.js';
 
 const TLS_VERSIONS = { TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
 
@@ -46,7 +46,7 @@ export function loadWebConfig(file: string, env: NodeJS.ProcessEnv, problems: Co
     try {
       return { file: abs, data: readFileSync(abs) };
     } catch (err) {
-      report(['tls_server_config', key], `cannot read ${displayPath(abs)}: ${readError(err)}`);
+      report(['tls_server_config', key], `cannot read ${displayPath(abs)}: ${libraryMessage(err)}`);
       return undefined;
     }
   };

@@ -46,6 +46,20 @@ describe('files that define nothing', () => {
     );
   });
 
+  it('rejects a config that defines no target anywhere (issue 24): every job would stop, and the reload would "succeed"', () => {
+    const none = 'netmon.yaml: defines no targets, here or in the files named by `include:`: every target would stop being monitored; add targets, or write `allow_empty: true` in this file if netmon should run with none';
+    expect(problems({ 'netmon.yaml': '# cut short by an editor\nserver:\n  watch_config: true\n' })).toEqual([none]);
+    expect(problems({ 'netmon.yaml': `include: [wards.yaml]\n${SITE}`, 'wards.yaml': `${SITE.replace('dc', 'w1')}targets: []\n` })).toEqual([none]);
+  });
+
+  it('runs with no targets when the main file says allow_empty: true, with a warning', () => {
+    const dir = writeTree({ 'netmon.yaml': 'allow_empty: true\ntraps: {}\n' });
+    expect(loadConfig(path.join(dir, 'netmon.yaml')).warnings).toEqual([{ file: path.join(dir, 'netmon.yaml'), line: 0, column: 0, path: '', message: 'no targets: nothing is polled (allowed by `allow_empty: true`)' }]);
+    expect(checkConfig(path.join(dir, 'netmon.yaml')).text).toBe(
+      `warning: ${path.join(dir, 'netmon.yaml')}: no targets: nothing is polled (allowed by \`allow_empty: true\`)\nconfig OK: 1 main file + 0 included, 0 targets, 0 sites, 0 uplinks, 0 credentials`,
+    );
+  });
+
   it('rejects an empty main file', () => {
     expect(problems({ 'netmon.yaml': '\n# nothing yet\n' })).toEqual(['netmon.yaml: the file is empty: a netmon config needs at least `targets:` (here or in files named by `include:`)']);
   });

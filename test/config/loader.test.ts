@@ -145,7 +145,7 @@ describe('loadConfig: environment variables', () => {
 
   it('substitutes ${VAR}, ${VAR:-default} and $${ before validation', () => {
     const dir = writeTree({
-      'netmon.yaml': `${main}  other:\n    version: 1\n    community: \${UNSET:-fallback}-$\${x}\n`,
+      'netmon.yaml': `allow_empty: true\n${main}  other:\n    version: 1\n    community: \${UNSET:-fallback}-$\${x}\n`,
     });
     const c = loadConfig(path.join(dir, 'netmon.yaml'), { SNMP_COMMUNITY: 'from-env' });
     expect(c.credentials.get('sim')).toEqual({ version: '2c', community: 'from-env' });

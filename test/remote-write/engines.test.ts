@@ -184,7 +184,7 @@ function receivers(vmPort: number, promPort: number, run: string, extra = ''): s
 /** Starts a daemon on the same data dir with no targets: it sends what the queues still hold, then is stopped. */
 async function drain(dataDir: string, remote: string): Promise<void> {
   const file = join(dataDir, 'drain.yaml');
-  writeFileSync(file, `storage:\n  path: ${join(dataDir, 'netmon.db')}\n${remote}`);
+  writeFileSync(file, `allow_empty: true\nstorage:\n  path: ${join(dataDir, 'netmon.db')}\n${remote}`);
   const d = runDaemon(file);
   await waitFor(
     'the queues to drain',

@@ -105,9 +105,9 @@ export function makeCert(dir: string, names = { cert: 'cert.pem', key: 'key.pem'
 /** bcrypt at cost 4 (the minimum): the tests check behaviour, not strength. */
 export const hash = (password: string, cost = 4) => bcrypt.hashSync(password, cost);
 
-/** A main config with no targets (nothing to poll): enough to run the daemon's HTTP side. */
+/** A main config with no targets (nothing to poll, allowed explicitly): enough to run the daemon's HTTP side. */
 export function minimalConfig(extraServer = '', extra = ''): string {
-  return `server:\n  listen_address: 127.0.0.1\n  language: en\n${extraServer}storage: { path: data/netmon.db }\nsimulate: { enabled: false }\n${extra}`;
+  return `server:\n  listen_address: 127.0.0.1\n  language: en\n${extraServer}storage: { path: data/netmon.db }\nsimulate: { enabled: false }\n${extra}allow_empty: true\n`;
 }
 
 export function write(dir: string, name: string, text: string): string {
