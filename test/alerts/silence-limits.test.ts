@@ -36,7 +36,7 @@ async function start(limits: Record<string, unknown> = {}, opts: { dir?: string;
   const dir = opts.dir ?? tmp!.dir;
   const logs: Api['logs'] = [];
   const alerting = new Alerting({
-    config: configWith({ rules: [{ name: 'ProbeFailing', kind: 'probe_failing', severity: 'critical' }], limits }, dir),
+    config: configWith({ rules: [{ name: 'ProbeFailing', kind: 'probe_failing', severity: 'critical' }], ...(Object.keys(limits).length ? { limits } : {}) }, dir),
     tickMs: 0,
     log: (level, msg, extra) => logs.push({ level, msg, extra }),
   });
