@@ -499,9 +499,10 @@ export interface Silence {
   createdAt: number;
 }
 
-/** GET /api/v1/alerts/silences: active and ended ones. */
+/** GET /api/v1/alerts/silences: active and ended ones, newest first; `?limit=` (default 500, at most 1000) and `?offset=` page through `total`. */
 export interface SilencesResponse {
   silences: (Silence & { active: boolean })[];
+  total: number;
 }
 
 /** POST /api/v1/alerts/silences body: exactly one of `duration` (e.g. "2h") and `ends_at`. */

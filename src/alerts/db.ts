@@ -108,6 +108,7 @@ export class AlertsDb {
         ON CONFLICT(id) DO UPDATE SET matchers=excluded.matchers, starts_at=excluded.starts_at, ends_at=excluded.ends_at,
         created_by=excluded.created_by, comment=excluded.comment`),
       pruneSilences: p('DELETE FROM silences WHERE ends_at < ?'),
+      deleteSilence: p('DELETE FROM silences WHERE id = ?'),
       acks: p('SELECT * FROM acks'),
       putAck: p('INSERT OR REPLACE INTO acks VALUES (?, ?, ?, ?)'),
       deleteAck: p('DELETE FROM acks WHERE fingerprint = ?'),
@@ -222,6 +223,10 @@ export class AlertsDb {
 
   saveSilence(s: Silence): void {
     this.stmts.putSilence.run(s.id, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.createdBy, s.comment, s.createdAt);
+  }
+
+  deleteSilence(id: string): void {
+    this.stmts.deleteSilence.run(id);
   }
 
   acks(): Ack[] {

@@ -5,7 +5,6 @@
  * to the pipeline and reports reloads with `reloadResult`; the HTTP API (src/http/alerts.ts) adapts its
  * plain query and action methods, so nothing here depends on express or the HTTP server.
  */
-import { randomUUID } from 'node:crypto';
 import type client from 'prom-client';
 import type { LoadedConfig } from '../config/model.js';
 import type { AlertingConfig } from '../config/schema.js';
@@ -17,10 +16,12 @@ import { Notifier, type ReceiverStatus } from './notifier.js';
 import { inMaintenance } from '../reports/maintenance.js';
 import { reloadObservation } from './kinds/config-reload-failed.js';
 import { compileRule, type CompiledRule } from './rules.js';
-import type { Ack, AlertInstance, HistoryEvent, Silence, SilenceMatcher } from './types.js';
+import { checkText, Rejected, Silences, type SilenceInput } from './silences.js';
+import type { Ack, AlertInstance, HistoryEvent, Silence } from './types.js';
 import type { AlertView } from '../http/contract.js';
 
 export type { AlertInstance, Silence, Ack, HistoryEvent } from './types.js';
+export { Rejected, type SilenceInput } from './silences.js';
 /** The API's view of an alert instance (the HTTP contract owns its shape). */
 export type { AlertView };
 
@@ -30,6 +31,7 @@ const EMPTY: AlertingConfig = {
   defaults: { severity: 'warning', for: 0, keep_firing_for: 0 },
   retry: { initial_backoff: 1000, max_backoff: 300_000 },
   max_queue: 10_000,
+  limits: { silences: 1000, matchers: 64, value_bytes: 1024, comment_bytes: 4096, total_bytes: 4 << 20, keep_expired: 5 * 86_400_000, acknowledgements: 1000 },
   receivers: [],
   rules: [],
 };
@@ -48,24 +50,6 @@ export interface AlertingOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
 }
 
-export interface SilenceInput {
-  matchers: SilenceMatcher[];
-  startsAt?: number;
-  endsAt: number;
-  createdBy: string;
-  comment: string;
-}
-
-function matches(m: SilenceMatcher, labels: Record<string, string>): boolean {
-  const v = labels[m.name] ?? '';
-  if (!m.regex) return v === m.value;
-  try {
-    return new RegExp(`^(?:${m.value})$`).test(v);
-  } catch {
-    return false;
-  }
-}
-
 export class Alerting {
   readonly db: AlertsDb;
   readonly engine: AlertEngine;
@@ -73,7 +57,7 @@ export class Alerting {
   private cfg: AlertingConfig;
   private config: LoadedConfig;
   private compiled: CompiledRule[] = [];
-  private silenceList: Silence[];
+  private readonly silenceStore: Silences;
   private readonly acks = new Map<string, Ack>();
   private readonly metrics?: AlertMetrics;
   private readonly now: () => number;
@@ -90,7 +74,8 @@ export class Alerting {
     this.db = new AlertsDb(opts.dbPath ?? alertsDbPath(opts.config.storage.path));
     try {
       this.compiled = this.compile(this.cfg, []);
-      this.silenceList = this.db.silences();
+      this.silenceStore = new Silences(this.db, this.cfg.limits, (level, msg, extra) => opts.log?.(level, msg, { component: 'alerts', ...extra }));
+      this.silenceStore.load(this.now());
       for (const a of this.db.acks()) this.acks.set(a.fingerprint, a);
       this.engine = new AlertEngine({
         db: this.db,
@@ -155,6 +140,7 @@ export class Alerting {
     this.compiled = this.compile(this.cfg, this.compiled);
     this.engine.setRules(this.compiled);
     this.metrics?.initReceivers(this.cfg.receivers.map((r) => r.name));
+    this.silenceStore.reconfigure(this.cfg.limits);
     this.notifier.configure(this.cfg, this.externalUrl());
     this.reloadResult(true);
   }
@@ -171,7 +157,7 @@ export class Alerting {
     if (now - this.lastPrune > 3_600_000) {
       this.lastPrune = now;
       this.db.pruneHistory(now - HISTORY_RETENTION_MS);
-      this.silenceList = this.silenceList.filter((s) => s.endsAt >= now - HISTORY_RETENTION_MS);
+      this.silenceStore.prune(now);
     }
   }
 
@@ -216,29 +202,19 @@ export class Alerting {
   }
 
   silences(): (Silence & { active: boolean })[] {
-    const now = this.now();
-    return this.silenceList.map((s) => ({ ...s, active: s.startsAt <= now && now < s.endsAt }));
+    return this.silenceStore.all(this.now());
   }
 
+  /** Throws Rejected (409/413/422) for a silence over the limits or with an unacceptable matcher or text. */
   addSilence(input: SilenceInput): Silence {
-    const now = this.now();
-    const s: Silence = { id: randomUUID(), matchers: input.matchers, startsAt: input.startsAt ?? now, endsAt: input.endsAt, createdBy: input.createdBy, comment: input.comment, createdAt: now };
-    this.db.saveSilence(s);
-    this.silenceList.unshift(s);
+    const s = this.silenceStore.add(input, this.now());
     this.notifier.kick();
     return s;
   }
 
   /** End a silence now. False if there is no such silence. */
   expireSilence(id: string): boolean {
-    const s = this.silenceList.find((x) => x.id === id);
-    if (!s) return false;
-    const now = this.now();
-    if (s.endsAt > now) {
-      s.endsAt = now;
-      if (s.startsAt > now) s.startsAt = now;
-      this.db.saveSilence(s);
-    }
+    if (!this.silenceStore.expire(id, this.now())) return false;
     this.notifier.kick();
     return true;
   }
@@ -251,14 +227,20 @@ export class Alerting {
   }
 
   silencedBy(labels: Record<string, string>): string[] {
-    const now = this.now();
-    return this.silenceList.filter((s) => s.startsAt <= now && now < s.endsAt && s.matchers.every((m) => matches(m, labels))).map((s) => s.id);
+    return this.silenceStore.matching(labels, this.now());
   }
 
-  /** Acknowledge a pending or firing alert: shown as such, and webhooks stop repeating it. Cleared when it resolves. */
+  /**
+   * Acknowledge a pending or firing alert: shown as such, and webhooks stop repeating it. Cleared when it
+   * resolves. Throws Rejected for unacceptable text or past limits.acknowledgements.
+   */
   acknowledge(fingerprint: string, by: string, comment: string): AlertView | undefined {
     const a = this.engine.get(fingerprint);
     if (!a || a.state === 'resolved') return undefined;
+    checkText('by', by, false, 200);
+    checkText('comment', comment, true, this.cfg.limits.comment_bytes);
+    const max = this.cfg.limits.acknowledgements;
+    if (!this.acks.has(fingerprint) && this.acks.size >= max) throw new Rejected(409, `${this.acks.size} alerts are acknowledged, at most ${max} (limits.acknowledgements)`);
     const ack: Ack = { fingerprint, by, comment, at: this.now() };
     this.acks.set(fingerprint, ack);
     this.db.saveAck(ack);

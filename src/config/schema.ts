@@ -164,6 +164,18 @@ export const alerting = z
       .prefault({})
       .describe('delivery retries: exponential backoff with jitter'),
     max_queue: z.number().int().min(10).max(1_000_000).default(10_000).describe('alerts waiting for delivery per receiver; beyond it the oldest are dropped'),
+    limits: z
+      .strictObject({
+        silences: z.number().int().min(1).max(100_000).default(1000).describe('silences not yet ended; one more is refused (409)'),
+        matchers: z.number().int().min(1).max(1000).default(64).describe('matchers per silence (more: 413)'),
+        value_bytes: z.number().int().min(16).max(65_536).default(1024).describe('bytes of a matcher value or pattern (more: 413)'),
+        comment_bytes: z.number().int().min(16).max(65_536).default(4096).describe('bytes of a silence or acknowledgement comment (more: 413)'),
+        total_bytes: z.number().int().min(65_536).max(1 << 30).default(4 << 20).describe('all stored silences, ended ones included; the oldest ended make room, then 413'),
+        keep_expired: duration.prefault('5d').describe('ended silences stay listed this long'),
+        acknowledgements: z.number().int().min(1).max(1_000_000).default(1000).describe('acknowledged alerts at once (more: 409)'),
+      })
+      .prefault({})
+      .describe('bounds on what the API may make netmon store (docs/alerts.md)'),
     receivers: z.array(alertReceiver).default([]),
     rules: z.array(alertRule).default([]),
   })

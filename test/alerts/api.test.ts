@@ -89,13 +89,13 @@ describe('alerts API', () => {
     expect((await send('POST', '/0123456789abcdef/ack', { by: 'x' })).status).toBe(404);
   });
 
-  it('rejects bad input with 400/415 and a message', async () => {
+  it('rejects bad input with 400/415/422 and a message', async () => {
     expect((await get('/?state=bogus')).status).toBe(400);
     expect((await get('/history?limit=0')).status).toBe(400);
     expect((await get('/history?unknown=1')).status).toBe(400);
     const r1 = await send('POST', '/silences', { matchers: { alertname: 'X' }, comment: 'c', created_by: 'me' });
     expect(r1).toMatchObject({ status: 400, body: { error: expect.stringMatching(/duration/) } });
-    expect((await send('POST', '/silences', { matchers: [{ name: 'a', value: '(', regex: true }], duration: '1h', comment: 'c', created_by: 'me' })).status).toBe(400);
+    expect((await send('POST', '/silences', { matchers: [{ name: 'a', value: '(', regex: true }], duration: '1h', comment: 'c', created_by: 'me' })).status).toBe(422);
     expect((await send('POST', '/silences', 'matchers=x', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await send('POST', '/silences', '{not json')).status).toBe(400);
     expect((await send('POST', '/bad/ack', { by: 'x' })).status).toBe(400);
