@@ -35,6 +35,9 @@ const RECORDINGS = {
   linux: 'recorded/linux-full-walk.snmprec.gz',
   huawei: join(FIXTURES, 'huawei-vrp.snmprec'),
   h3c: join(FIXTURES, 'h3c-comware.snmprec'),
+  'juniper-dom': join(FIXTURES, 'juniper-dom.snmprec'),
+  'huawei-optical': join(FIXTURES, 'huawei-optical.snmprec'),
+  'h3c-transceiver': join(FIXTURES, 'h3c-transceiver.snmprec'),
 };
 
 const CPM = (n: number) => `1.3.6.1.4.1.9.9.109.1.1.1.1.${n}`;
@@ -141,16 +144,32 @@ describe.runIf(ok)('vendor profiles against snmpsim recordings', () => {
     expect(s.inventory).toMatchObject({ vendor: 'cisco', vendor_profiles: [] });
   });
 
-  it.each(['huawei', 'h3c'])('%s (recording written from the MIB): exactly the series its `# expect` lines state', async (community) => {
-    const expected = readFileSync(RECORDINGS[community as 'huawei' | 'h3c'], 'utf8')
+  /** A hand-made recording's `# expect` lines: the series netmon must export, worked out from the MIB's units. */
+  const expectations = (file: string) =>
+    readFileSync(file, 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('# expect '))
       .map((l) => JSON.parse(l.slice('# expect '.length)) as { metric: string; labels: Record<string, string>; value: number });
+
+  it.each([
+    ['huawei', ['system'], DEVICE_METRIC],
+    ['h3c', ['system'], DEVICE_METRIC],
+    ['juniper-dom', ['system', 'optical-juniper'], /^netmon_optical_/],
+    ['huawei-optical', ['system', 'optical-huawei'], /^netmon_optical_/],
+    ['h3c-transceiver', ['system', 'optical-h3c'], /^netmon_optical_/],
+  ] as const)('%s (recording written from the MIB): exactly the series its `# expect` lines state', async (community, profiles, family) => {
+    const expected = expectations(RECORDINGS[community]);
     expect(expected.length).toBeGreaterThan(1);
-    const s = await poll(community);
-    const got = s.filter((x) => DEVICE_METRIC.test(x.metric) || x.metric === 'netmon_device_info').map((x) => ({ metric: x.metric, labels: x.labels, value: x.value }));
-    expect(got).toEqual(expect.arrayContaining(expected));
-    expect(got).toHaveLength(expected.length);
+    const { target, spec } = snmpTarget(sim.port, [...profiles], { credential: { version: '2c', community }, name: community, timeoutMs: 3000, retries: 1 });
+    const s = await probe.run(target, spec, signal(30_000));
+    const got = s.filter((x) => family.test(x.metric) || (family === DEVICE_METRIC && x.metric === 'netmon_device_info'));
+    const id = (x: { metric: string; labels: Record<string, string> }) => `${x.metric}${JSON.stringify(Object.entries(x.labels).sort())}`;
+    for (const e of expected) {
+      const match = got.filter((x) => id(x) === id(e));
+      expect(match, id(e)).toHaveLength(1);
+      expect(Math.abs(match[0]!.value - e.value), `${id(e)}: ${match[0]!.value} vs ${e.value}`).toBeLessThan(1e-6);
+    }
+    expect(got.map(id).sort()).toEqual(expected.map(id).sort());
   });
 
   describe('through a running daemon', () => {
