@@ -2,13 +2,16 @@
  * Vendor knowledge checked against truth from outside netmon (issue 16 item 10): Debian's snmpsim serving
  * the Cisco C3750 recording it ships (sysObjectID 1.3.6.1.4.1.9.1.516, CISCO-PROCESS-MIB,
  * CISCO-MEMORY-POOL-MIB, ENTITY-MIB), its Net-SNMP Linux recording, and recordings written by hand from the
- * vendors' MIBs (test/fixtures/snmprec, each naming its source; never netmon's simulator).
+ * vendors' MIBs (test/fixtures/snmprec, each naming its source; never netmon's simulator): Huawei and H3C
+ * CPU/memory, and every optical profile (Cisco, Juniper, Huawei, H3C, ENTITY-SENSOR-MIB).
  *   - sysObjectID → vendor profiles (probes/profiles/devices/sysobjectid.yaml) on top of the role's;
  *     `replace_default_profiles` still wins
  *   - every Cisco CPU and memory value equals what snmpbulkwalk reads of the same objects
  *   - the ENTITY-MIB inventory served by a running daemon at /api/v1/targets/:target/inventory equals
  *     snmpbulkwalk's entPhysicalTable; /metrics has one device info series and one per chassis
- *   - Huawei and H3C CPU/memory give exactly the series their recordings' `# expect` lines state
+ *   - Huawei/H3C CPU/memory and the optical profiles give exactly the series (labels, values within 1e-6)
+ *     their recordings' `# expect` lines state, worked out from the MIB's units: a misread index, column,
+ *     scale or unit fails
  * Needs the `snmpsim` and `snmp` packages: skipped with a loud warning when missing, a failure when CI=true.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +41,8 @@ const RECORDINGS = {
   'juniper-dom': join(FIXTURES, 'juniper-dom.snmprec'),
   'huawei-optical': join(FIXTURES, 'huawei-optical.snmprec'),
   'h3c-transceiver': join(FIXTURES, 'h3c-transceiver.snmprec'),
+  'cisco-entity-sensor': join(FIXTURES, 'cisco-entity-sensor.snmprec'),
+  'entity-sensor': join(FIXTURES, 'entity-sensor.snmprec'),
 };
 
 const CPM = (n: number) => `1.3.6.1.4.1.9.9.109.1.1.1.1.${n}`;
@@ -157,6 +162,8 @@ describe.runIf(ok)('vendor profiles against snmpsim recordings', () => {
     ['juniper-dom', ['system', 'optical-juniper'], /^netmon_optical_/],
     ['huawei-optical', ['system', 'optical-huawei'], /^netmon_optical_/],
     ['h3c-transceiver', ['system', 'optical-h3c'], /^netmon_optical_/],
+    ['cisco-entity-sensor', ['system', 'optical-cisco'], /^netmon_optical_/],
+    ['entity-sensor', ['system', 'optical-entity-sensor'], /^netmon_optical_/],
   ] as const)('%s (recording written from the MIB): exactly the series its `# expect` lines state', async (community, profiles, family) => {
     const expected = expectations(RECORDINGS[community]);
     expect(expected.length).toBeGreaterThan(1);
