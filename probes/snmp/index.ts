@@ -131,15 +131,19 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
    * restarted or its SNMPv3 engine changed). Best effort: an agent that does not answer it is polled with
    * its role profiles, and asked again next time. Counted in the poll's walk statistics, as the entity walk is.
    */
-  async function identify(st: TargetState, walk: WalkOptions): Promise<DeviceIdentity | undefined> {
+  async function identify(target: Target, st: TargetState, walk: WalkOptions): Promise<DeviceIdentity | undefined> {
     if (st.device) return st.device;
     try {
       const got = await getScalars(st.session, [SYS_OBJECT_ID], walk);
       st.device = devices(rawToLabel(got.get(SYS_OBJECT_ID) ?? undefined));
-      st.inventory = undefined; // a new identity: the entity table is read again at once
     } catch {
       return undefined;
     }
+    // Said when a known device turns out to be another one (replaced, re-imaged): its profiles change with it.
+    const before = st.inventory?.sys_object_id;
+    if (before !== undefined && before !== st.device.sysObjectId)
+      log('info', `agent ${target.name}: sysObjectID changed from ${before} to ${st.device.sysObjectId} (${st.device.vendor}${st.device.model ? ` ${st.device.model}` : ''}); vendor profiles now ${st.device.profiles.join(', ') || 'none'}`);
+    st.inventory = undefined; // a new identity: the entity table is read again at once
     return st.device;
   }
 
@@ -159,7 +163,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
-      const device = await identify(st, walk);
+      const device = await identify(target, st, walk);
       // The config's own list wins: `replace_default_profiles` means exactly the profiles it names.
       const vendor = o.vendorProfiles === false ? [] : (device?.profiles ?? []);
       const plan = planFor(vendor.length ? [...new Set([...o.profiles, ...vendor])] : o.profiles);

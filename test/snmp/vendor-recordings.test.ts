@@ -27,7 +27,7 @@ import type { DeviceInventoryResponse, PhysicalEntity } from '../../src/http/con
 import { ROOT } from '../../src/paths.js';
 import type { ProbeSamples, Sample } from '../../src/types.js';
 import { requireTool } from '../helpers/requireTool.js';
-import { freePort, signal, snmpTarget } from '../kit/snmp-agent.js';
+import { freePort, scalar, signal, snmpTarget, startModuleAgent, T } from '../kit/snmp-agent.js';
 import { bulkwalk, startSnmpsim, walkText, type Snmpsim } from '../kit/snmpsim.js';
 
 const ok = requireTool({ commands: ['snmpsimd', 'snmpbulkwalk', 'snmpget'] }, 'snmpsim recordings (Cisco C3750, Linux, hand-made Huawei/H3C) against the vendor profiles');
@@ -69,6 +69,40 @@ describe('the sysObjectID table (probes/profiles/devices/sysobjectid.yaml)', () 
       expect(() => loadDeviceTable(new Set(loadProfiles().keys()), join(dir, 'x.yaml'))).toThrow(/x\.yaml: prefix 1\.3\.6\.1\.4\.1\.9: unknown profile cisco-nope/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a device replaced behind the same address (agent restarted with another sysObjectID)', () => {
+  it('is identified again after the restart: new vendor, new vendor profiles, one log line', async () => {
+    let sysObjectId = '1.3.6.1.4.1.8072.3.2.10';
+    let uptime = 500_000;
+    const agent = await startModuleAgent({
+      scalars: [scalar('sysObjectID', '1.3.6.1.2.1.1.2', T.OID, () => sysObjectId), scalar('sysUpTime', '1.3.6.1.2.1.1.3', T.TimeTicks, () => uptime)],
+      tables: [],
+    });
+    const logs: string[] = [];
+    const probe = createSnmpProbe({ log: (level, msg) => logs.push(`${level} ${msg}`) });
+    try {
+      const { target, spec } = snmpTarget(agent.port, ['system']);
+      const first = await probe.run(target, spec, signal());
+      expect(first.inventory).toMatchObject({ vendor: 'net-snmp', vendor_profiles: [] });
+      // The Linux box is replaced by a Cisco switch on the same address: its agent starts from 0.
+      sysObjectId = '1.3.6.1.4.1.9.1.516';
+      uptime = 100;
+      const restarted = await probe.run(target, spec, signal());
+      expect(probe.lastPoll('dut')?.rebooted).toBe(true);
+      expect(restarted.inventory?.vendor).toBe('net-snmp'); // identified again at the next poll
+      uptime = 200;
+      const next = await probe.run(target, spec, signal());
+      expect(next.inventory).toMatchObject({ vendor: 'cisco', model: 'Catalyst 37xx stack', sys_object_id: sysObjectId, vendor_profiles: ['cisco-cpu', 'cisco-memory'] });
+      expect(next.filter((x) => x.metric === 'netmon_device_info').map((x) => x.labels.vendor)).toEqual(['cisco']);
+      expect(logs.filter((l) => l.includes('sysObjectID changed'))).toEqual([
+        'info agent dut: sysObjectID changed from 1.3.6.1.4.1.8072.3.2.10 to 1.3.6.1.4.1.9.1.516 (cisco Catalyst 37xx stack); vendor profiles now cisco-cpu, cisco-memory',
+      ]);
+    } finally {
+      await probe.close();
+      await agent.close();
     }
   });
 });
