@@ -22,6 +22,7 @@ import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
 import { planCache, type Plan } from './plan.js';
 import { pollRecovering, TargetStates, type SnmpPollInfo, type TargetState } from './poll.js';
+import { isStaleEngineError } from './session.js';
 import { loadProfiles, type Profile } from './profile.js';
 import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
 import { awaitRefresh, refreshedSince, type Refresh } from './refresh-wait.js';
@@ -128,16 +129,19 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
 
   /**
    * Which device the agent is (one GET of sysObjectID on the first poll of a session, and after the agent
-   * restarted or its SNMPv3 engine changed). Best effort: an agent that does not answer it is polled with
-   * its role profiles, and asked again next time. Counted in the poll's walk statistics, as the entity walk is.
+   * restarted or its SNMPv3 engine changed). Counted in the poll's walk statistics, as the entity walk is.
+   * An agent that does not answer fails the poll here, as it would a moment later (a silent agent costs one
+   * timeout, not two); a stale SNMPv3 engine is left to the poll, which re-discovers it, and the device is
+   * identified at the next poll.
    */
   async function identify(target: Target, st: TargetState, walk: WalkOptions): Promise<DeviceIdentity | undefined> {
     if (st.device) return st.device;
     try {
       const got = await getScalars(st.session, [SYS_OBJECT_ID], walk);
       st.device = devices(rawToLabel(got.get(SYS_OBJECT_ID) ?? undefined));
-    } catch {
-      return undefined;
+    } catch (err) {
+      if (isStaleEngineError(err)) return undefined;
+      throw err;
     }
     // Said when a known device turns out to be another one (replaced, re-imaged): its profiles change with it.
     const before = st.inventory?.sys_object_id;
