@@ -228,8 +228,8 @@ credentials:
 sites:
   - { id: lab, name: Lab, group: datacentre }
 targets:
-  - { name: c3750, address: 127.0.0.1, site: lab, role: switch, snmp: { credential: cisco, port: ${sim.port}, interval: 60s, timeout: 3s } }
-  - { name: linux, address: 127.0.0.1, site: lab, role: switch, snmp: { credential: linux, port: ${sim.port}, interval: 60s, timeout: 3s } }
+  - { name: c3750, address: 127.0.0.1, site: lab, role: switch, snmp: { credential: cisco, port: ${sim.port}, interval: 5s, timeout: 3s } }
+  - { name: linux, address: 127.0.0.1, site: lab, role: switch, snmp: { credential: linux, port: ${sim.port}, interval: 5s, timeout: 3s } }
 `,
       );
       daemon = await startDaemon({ configFile: file, log: pino({ level: 'silent' }), port: 0 });
