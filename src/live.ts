@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import type { TargetEvent } from './pipeline.js';
 import type { ProbeResult } from './scheduler.js';
 import type { Sample } from './types.js';
-import type { LiveSample, ResultEvent } from './http/contract.js';
+import type { DeviceInventory, LiveSample, ResultEvent } from './http/contract.js';
 
 export interface TargetStatus {
   ok: boolean;
@@ -18,12 +18,15 @@ export interface TargetStatus {
 export class LiveState {
   private readonly latest = new Map<string, Sample>();
   private readonly status = new Map<string, TargetStatus>();
+  /** target → the last device inventory its probe reported (kept while the target fails). */
+  private readonly inventories = new Map<string, DeviceInventory>();
   private readonly clients = new Set<Response>();
   lastResultAt = 0;
 
   accept(r: ProbeResult): void {
     this.lastResultAt = Date.now();
     this.status.set(`${r.target.name}/${r.kind}`, { ok: !r.error, reason: r.error?.reason, message: r.error?.message, at: r.startedAt });
+    if (r.inventory) this.inventories.set(r.target.name, r.inventory);
     const changed: Sample[] = [];
     for (const s of r.samples) {
       this.latest.set(key(s.metric, s.labels), s);
@@ -47,6 +50,10 @@ export class LiveState {
     return out;
   }
 
+  inventory(target: string): DeviceInventory | undefined {
+    return this.inventories.get(target);
+  }
+
   targetStatus(target: string, probe: string): TargetStatus | undefined {
     return this.status.get(`${target}/${probe}`);
   }
@@ -55,6 +62,7 @@ export class LiveState {
   retainTargets(names: ReadonlySet<string>): void {
     for (const [k, s] of this.latest) if (s.labels.target && !names.has(s.labels.target)) this.latest.delete(k);
     for (const k of this.status.keys()) if (!names.has(k.slice(0, k.lastIndexOf('/')))) this.status.delete(k);
+    for (const k of this.inventories.keys()) if (!names.has(k)) this.inventories.delete(k);
   }
 
   /** Attach an SSE client; a comment every 15 s keeps proxies from closing the stream. */

@@ -9,6 +9,7 @@ import type { Probe, ProbeKindName, ProbePartial, ProbeSpec, Sample, SpecOf, Tar
 import { ProbeError } from './types.js';
 import { probeFor, type ProbeSet } from '../probes/registry.js';
 import { RepeatLog } from './repeat-log.js';
+import type { DeviceInventory } from './http/contract.js';
 
 /** What a batch run returns: samples per target name, and optionally why a target has none. */
 export type BatchResult = Map<string, Sample[]> & { errors?: ReadonlyMap<string, ProbeError> };
@@ -41,6 +42,8 @@ export interface ProbeResult {
   error?: ProbeError;
   /** The run succeeded but read less than the device says it has (from the probe's ProbeSamples). */
   partial?: ProbePartial;
+  /** What the probe knows about the device (from the probe's ProbeSamples), for the inventory API. */
+  inventory?: DeviceInventory;
   scheduledAt: number;
   startedAt: number;
   durationMs: number;
@@ -279,7 +282,7 @@ export class Scheduler {
       const durationMs = Date.now() - startedAt;
       for (const r of results) {
         this.noteOutcome(r.item.target.name, job.kind, r.error);
-        emit({ target: r.item.target, kind: job.kind, spec: r.item.spec, samples: r.samples, error: r.error, partial: r.partial, scheduledAt, startedAt, durationMs });
+        emit({ target: r.item.target, kind: job.kind, spec: r.item.spec, samples: r.samples, error: r.error, partial: r.partial, inventory: r.inventory, scheduledAt, startedAt, durationMs });
       }
     } catch (err) {
       // A consumer threw: report it, never let it kill the schedule.
@@ -319,7 +322,7 @@ export class Scheduler {
       mine.map(async (item) => {
         try {
           const samples = await probe.run(item.target, item.spec, signal);
-          return { item, samples: [...samples], partial: samples.partial };
+          return { item, samples: [...samples], partial: samples.partial, inventory: samples.inventory };
         } catch (err) {
           return { item, samples: [], error: asProbeError(err) };
         }
@@ -329,7 +332,7 @@ export class Scheduler {
 }
 
 type JobItem = { target: Target; spec: ProbeSpec };
-type ItemResult = { item: JobItem; samples: Sample[]; error?: ProbeError; partial?: ProbePartial };
+type ItemResult = { item: JobItem; samples: Sample[]; error?: ProbeError; partial?: ProbePartial; inventory?: DeviceInventory };
 
 function asProbeError(err: unknown): ProbeError {
   if (err instanceof ProbeError) return err;

@@ -2,6 +2,7 @@
 import type { SnmpSpec } from '../probes/snmp/kind.js';
 import type { PingSpec } from '../probes/icmp/kind.js';
 import type { HostSpec } from '../probes/host/kind.js';
+import type { DeviceInventory } from './http/contract.js';
 
 export type MetricType = 'counter' | 'gauge';
 
@@ -72,8 +73,11 @@ export interface ProbePartial {
   message: string;
 }
 
-/** What `Probe.run` resolves to: samples, flagged `partial` when the run read less than it should have. */
-export type ProbeSamples = Sample[] & { partial?: ProbePartial };
+/**
+ * What `Probe.run` resolves to: samples, flagged `partial` when the run read less than it should have,
+ * and what the probe knows about the device itself (SNMP: sysObjectID, ENTITY-MIB) for the inventory API.
+ */
+export type ProbeSamples = Sample[] & { partial?: ProbePartial; inventory?: DeviceInventory };
 
 /** Flag a run's samples as partial (the scheduler copies the flag onto the ProbeResult). */
 export function withPartial(samples: Sample[], partial: ProbePartial | undefined): ProbeSamples {

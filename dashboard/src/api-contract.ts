@@ -322,6 +322,54 @@ export interface ServersResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// GET /api/v1/targets/:target/inventory
+
+/** One row of the device's ENTITY-MIB entPhysicalTable (RFC 6933), text as the agent gave it ('' = none). */
+export interface PhysicalEntity {
+  /** entPhysicalIndex. */
+  index: number;
+  descr: string;
+  /** entPhysicalVendorType, an OID ('' or 0.0 = none). */
+  vendor_type: string;
+  /** entPhysicalContainedIn: index of the entity this one is in, 0 = none. */
+  contained_in: number | null;
+  /** entPhysicalClass, IANAPhysicalClass (3 = chassis, 9 = module, 10 = port...), and its name. */
+  class: number | null;
+  class_name: string | null;
+  parent_rel_pos: number | null;
+  name: string;
+  hardware_rev: string;
+  firmware_rev: string;
+  software_rev: string;
+  serial_num: string;
+  mfg_name: string;
+  model_name: string;
+  /** entPhysicalIsFRU: a field-replaceable unit; null when the agent does not say. */
+  is_fru: boolean | null;
+}
+
+/** What the SNMP probe learnt about the device itself: sysObjectID (probes/profiles/devices/sysobjectid.yaml) and ENTITY-MIB. */
+export interface DeviceInventory {
+  sys_object_id: string;
+  /** From the sysObjectID table; `unknown` when no prefix matches. */
+  vendor: string;
+  /** Model family from the sysObjectID table ('' when it names none); entities carry the exact model names. */
+  model: string;
+  /** The vendor profiles the sysObjectID added to the target's role profiles. */
+  vendor_profiles: string[];
+  /** Every entPhysicalTable row, by index; empty for an agent without ENTITY-MIB. */
+  entities: PhysicalEntity[];
+  /** When the entity table was read (it is read again every 15 minutes and after the agent restarted). */
+  read_at: number;
+}
+
+export interface DeviceInventoryResponse {
+  target: string;
+  /** null: the target has no SNMP probe, or it has not answered yet. */
+  inventory: DeviceInventory | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // GET /api/v1/problems
 
 export type ProblemKind = 'alert' | 'site_down' | 'site_degraded' | 'uplink_saturated' | 'interface_down' | 'optical_low' | 'optical_high' | 'server';

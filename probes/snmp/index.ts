@@ -7,16 +7,22 @@
  *   samples.ts  raw data + counter state → samples (pure: no I/O, no clock)
  *   refresh.ts, refresh-wait.ts  wait for the agent's counter refresh; samples are stamped with it
  *   errors.ts   net-snmp errors → ProbeError with a hint per SNMP version
+ *   device.ts   sysObjectID → vendor, model and the vendor profiles added to the role's
+ *   entity.ts   ENTITY-MIB inventory (the API's) and the device/chassis info series
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RepeatLog } from '../../src/repeat-log.js';
 import { withPartial, type Probe, type ProbeSamples, type Target } from '../../src/types.js';
+import { loadDeviceTable, SYS_OBJECT_ID, type DeviceIdentity, type DeviceTable } from './device.js';
+import { inventoryOf, inventorySamples, readEntities } from './entity.js';
+import { rawToLabel } from './fields.js';
 import type { ProbeLog } from '../kind.js';
 import { DISCARD_REASONS, type CounterStats } from './counters.js';
 import type { SnmpSpec } from './kind.js';
 import { describeError } from './errors.js';
 import { planCache, type Plan } from './plan.js';
 import { pollRecovering, TargetStates, type SnmpPollInfo, type TargetState } from './poll.js';
+import { isStaleEngineError } from './session.js';
 import { loadProfiles, type Profile } from './profile.js';
 import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
 import { awaitRefresh, refreshedSince, type Refresh } from './refresh-wait.js';
@@ -35,6 +41,8 @@ const GAP_HINT: Record<(typeof DISCARD_REASONS)[number], string> = {
 
 export interface SnmpProbeOptions2 {
   profiles?: Map<string, Profile>;
+  /** sysObjectID → vendor profiles (default: probes/profiles/devices/sysobjectid.yaml). */
+  devices?: DeviceTable;
   /** How often label columns are re-walked when nothing says the table changed. */
   labelRefreshMs?: number;
   /** Clock, for tests. */
@@ -78,6 +86,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   const log = options.log ?? (() => undefined);
   const states = new TargetStates();
   const planFor = planCache(profiles);
+  const devices = options.devices ?? loadDeviceTable(new Set(profiles.keys()));
   const gapLog = new RepeatLog((level, msg, extra) => log(level === 'info' ? 'info' : 'warn', `${msg} ${JSON.stringify(extra)}`), undefined, now);
 
   const refreshes = new Map<string, Refresh | undefined>();
@@ -118,13 +127,50 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     }
   }
 
+  /**
+   * Which device the agent is (one GET of sysObjectID on the first poll of a session, and after the agent
+   * restarted or its SNMPv3 engine changed). Counted in the poll's walk statistics, as the entity walk is.
+   * An agent that does not answer fails the poll here, as it would a moment later (a silent agent costs one
+   * timeout, not two); a stale SNMPv3 engine is left to the poll, which re-discovers it, and the device is
+   * identified at the next poll.
+   */
+  async function identify(target: Target, st: TargetState, walk: WalkOptions): Promise<DeviceIdentity | undefined> {
+    if (st.device) return st.device;
+    try {
+      const got = await getScalars(st.session, [SYS_OBJECT_ID], walk);
+      st.device = devices(rawToLabel(got.get(SYS_OBJECT_ID) ?? undefined));
+    } catch (err) {
+      if (isStaleEngineError(err)) return undefined;
+      throw err;
+    }
+    // Said when a known device turns out to be another one (replaced, re-imaged): its profiles change with it.
+    const before = st.inventory?.sys_object_id;
+    if (before !== undefined && before !== st.device.sysObjectId)
+      log('info', `agent ${target.name}: sysObjectID changed from ${before} to ${st.device.sysObjectId} (${st.device.vendor}${st.device.model ? ` ${st.device.model}` : ''}); vendor profiles now ${st.device.profiles.join(', ') || 'none'}`);
+    st.inventory = undefined; // a new identity: the entity table is read again at once
+    return st.device;
+  }
+
+  /** The ENTITY-MIB inventory, read on identification and every label refresh; a failed read keeps the last one. */
+  async function inventoryFor(st: TargetState, device: DeviceIdentity, added: string[], walk: WalkOptions) {
+    const t = now();
+    if (!st.inventory || st.inventory.sys_object_id !== device.sysObjectId || t - st.inventory.read_at >= labelRefreshMs) {
+      const entities = await readEntities(st.session, walk).catch(() => undefined);
+      if (entities) st.inventory = inventoryOf(device, added, entities, t);
+    }
+    return st.inventory;
+  }
+
   async function run(target: Target, spec: SnmpSpec, signal: AbortSignal): Promise<ProbeSamples> {
     const o = spec.options;
-    const plan = planFor(o.profiles);
     const st = states.stateFor(target, spec);
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
+      const device = await identify(target, st, walk);
+      // The config's own list wins: `replace_default_profiles` means exactly the profiles it names.
+      const vendor = o.vendorProfiles === false ? [] : (device?.profiles ?? []);
+      const plan = planFor(vendor.length ? [...new Set([...o.profiles, ...vendor])] : o.profiles);
       let refresh: Refresh | undefined;
       // The watch for the agent's refresh runs in real time: with an injected clock (tests that drive
       // simulated time) it could never end, so a target's own setting applies only on the real clock.
@@ -156,8 +202,14 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       const samples = buildSamples(plan, raw, st, ts);
       if (st.counters.size > 0) samples.push(...discardSamples(st.counters.stats, ts));
       reportGaps(target.name, before, st.counters.stats.discarded);
+      // A restarted agent or a new SNMPv3 engine may be another device (replaced, re-imaged): identify it
+      // again at the next poll. Meanwhile this poll's inventory is the one just read, or the last one.
+      if (raw.rebooted || rediscovered) st.device = undefined;
+      const inv = device ? await inventoryFor(st, device, vendor, walk) : undefined;
+      if (inv) samples.push(...inventorySamples(inv, ts));
       st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: copyStats(st.counters.stats), samples: samples.length };
-      return withPartial(samples, partial);
+      const out = withPartial(samples, partial);
+      return inv ? Object.assign(out, { inventory: inv }) : out;
     } catch (err) {
       st.last = { walk: stats, labelRefresh: false, rebooted: false, counters: copyStats(st.counters.stats), samples: 0 };
       throw describeError(err, { target, options: o, timeoutMs: spec.timeoutMs });

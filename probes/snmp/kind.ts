@@ -14,6 +14,11 @@ export interface SnmpProbeOptions {
   retries: number;
   maxRepetitions: number;
   profiles: string[];
+  /**
+   * Add the profiles the agent's sysObjectID brings (probes/profiles/devices/sysobjectid.yaml); false when
+   * the target's config says exactly which profiles it wants (`replace_default_profiles`). Default true.
+   */
+  vendorProfiles?: boolean;
   /** Walk right after the agent's counter refresh (refresh.ts); see `align_to_counter_refresh`. */
   alignToRefresh?: boolean;
 }
@@ -44,7 +49,7 @@ const block = z
     retries: retries.optional(),
     max_repetitions: maxRepetitions.optional().describe('GETBULK max-repetitions'),
     profiles: z.array(name).default([]).describe("profiles added to the ones the target's role brings"),
-    replace_default_profiles: z.boolean().default(false).describe("replace the role's default profiles instead of adding to them"),
+    replace_default_profiles: z.boolean().default(false).describe("replace the role's default profiles, and those the agent's sysObjectID brings, instead of adding to them"),
     align_to_counter_refresh: z
       .boolean()
       .optional()
@@ -83,6 +88,7 @@ export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
         retries: b.retries ?? d.retries,
         maxRepetitions: b.max_repetitions ?? d.max_repetitions,
         profiles: [...new Set([...base, ...b.profiles])],
+        vendorProfiles: !b.replace_default_profiles,
         alignToRefresh: b.align_to_counter_refresh === true,
       },
     };

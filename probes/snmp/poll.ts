@@ -17,6 +17,8 @@
 import type snmp from 'net-snmp';
 import type { SnmpProbeOptions } from '../../src/config/model.js';
 import type { ProbePartial, Target } from '../../src/types.js';
+import type { DeviceInventory } from '../../src/http/contract.js';
+import type { DeviceIdentity } from './device.js';
 import type { SnmpSpec } from './kind.js';
 import { CounterTracker, type CounterStats } from './counters.js';
 import { rawToLabel, toNumber } from './fields.js';
@@ -58,6 +60,10 @@ export interface TargetState extends CounterState {
   useFallback: Set<string>;
   /** SNMPv3: the agent's engine as of the last successful poll (to say what changed when it is lost). */
   engine?: EngineInfo;
+  /** The device as its sysObjectID says (device.ts); undefined until read, and again after a restart or an engine change. */
+  device?: DeviceIdentity;
+  /** The last ENTITY-MIB inventory read, and when (entity.ts). */
+  inventory?: DeviceInventory;
   /** The last poll's partial status, so it is logged when it changes, not at every poll. */
   partial?: ProbePartial;
   last?: SnmpPollInfo;

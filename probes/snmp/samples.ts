@@ -67,7 +67,9 @@ export function gaugeValue(m: ProfileMetric, raw: RawValue, row: Row | undefined
     if (!v) return undefined;
     conv = v;
   }
-  let v = n * (conv.scale ?? 1);
+  // Dividing by 100 rather than multiplying by 0.01 gives the nearest double (41 % → 0.41, not 0.41000000000000003).
+  const scale = conv.scale ?? 1;
+  let v = scale < 1 && Number.isInteger(1 / scale) ? n / (1 / scale) : n * scale;
   if (conv.pow10 || conv.multiply_by) {
     if (!row) return undefined;
     let exp = 0;

@@ -14,6 +14,7 @@ import type { ReloadStatus } from '../self-metrics.js';
 import type { Target } from '../types.js';
 import type {
   ConfigReloadStatus,
+  DeviceInventoryResponse,
   Direction,
   ErrorResponse,
   InterfaceTrafficResponse,
@@ -221,6 +222,13 @@ export function apiRouter(ctx: ApiContext): Router {
       out: trafficDirection(store, 'out', o, w, snmpInterval(t)),
       query_ms: Math.round((performance.now() - t0) * 100) / 100,
     } satisfies InterfaceTrafficResponse);
+  });
+
+  api.get('/targets/:target/inventory', (req: Request<{ target: string }>, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    const name = parseName('target', req.params.target);
+    if (!inventory(ctx.config()).byName.has(name)) return notFound(res, `no target named ${name}`);
+    res.json({ target: name, inventory: ctx.live.inventory(name) ?? null } satisfies DeviceInventoryResponse);
   });
 
   api.get('/servers', (req, res) => {

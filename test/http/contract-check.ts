@@ -28,6 +28,7 @@ interface ContractTypes {
   SitePingResponse: C.SitePingResponse;
   SiteOpticalResponse: C.SiteOpticalResponse;
   ServersResponse: C.ServersResponse;
+  DeviceInventoryResponse: C.DeviceInventoryResponse;
   ProblemsResponse: C.ProblemsResponse;
   AlertsResponse: C.AlertsResponse;
   AlertRulesResponse: C.AlertRulesResponse;

@@ -110,6 +110,14 @@ beforeAll(async () => {
   await call('/servers', 'ServersResponse', '/servers');
   await call('/problems', 'ProblemsResponse', '/problems');
   await call('/problems', 'ErrorResponse', '/problems?x=1', { status: 400 });
+  await call('/targets/:target/inventory', 'DeviceInventoryResponse', '/targets/dc-core/inventory');
+  // As the SNMP probe reports a device (test/snmp/vendor-recordings.test.ts checks the values against a real agent).
+  const core = T.get('dc-core')!;
+  const chassis = { index: 1, descr: 'Chassis', vendor_type: '1.3.6.1.4.1.9.12.3.1.3.1', contained_in: 0, class: 3, class_name: 'chassis', parent_rel_pos: -1, name: '1', hardware_rev: 'V01', firmware_rev: '', software_rev: '16.12', serial_num: 'FOC1234X0AB', mfg_name: '', model_name: 'C9300-48P', is_fru: true };
+  const inventory = { sys_object_id: '1.3.6.1.4.1.9.1.9999', vendor: 'cisco', model: '', vendor_profiles: ['cisco-cpu', 'cisco-memory'], entities: [chassis], read_at: now };
+  f.live.accept({ target: core, kind: 'snmp', spec: core.probes.find((p) => p.kind === 'snmp')!, samples: [], inventory, scheduledAt: now, startedAt: now, durationMs: 1 });
+  await call('/targets/:target/inventory', 'DeviceInventoryResponse', '/targets/dc-core/inventory');
+  await call('/targets/:target/inventory', 'ErrorResponse', '/targets/nowhere/inventory', { status: 404 });
 
   const { alerts } = await call('/alerts/', 'AlertsResponse', '/alerts');
   await call('/alerts/rules', 'AlertRulesResponse', '/alerts/rules');

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { stopChild } from './proc.js';
 import { gunzipSync } from 'node:zlib';
 
@@ -20,7 +20,8 @@ export interface Snmpsim {
 }
 
 /**
- * Start snmpsimd with `recordings` (community → path of a .snmprec or .snmprec.gz under SNMPSIM_DATA).
+ * Start snmpsimd with `recordings` (community → path of a .snmprec or .snmprec.gz under SNMPSIM_DATA, or
+ * an absolute path: the hand-made recordings under test/fixtures/snmprec).
  * As root it must drop privileges (it refuses to run as root), so its files are made readable to nobody.
  */
 export async function startSnmpsim(port: number, recordings: Record<string, string>): Promise<Snmpsim> {
@@ -30,7 +31,7 @@ export async function startSnmpsim(port: number, recordings: Record<string, stri
   mkdirSync(data);
   mkdirSync(cache);
   for (const [community, file] of Object.entries(recordings)) {
-    const raw = readFileSync(join(SNMPSIM_DATA, file));
+    const raw = readFileSync(isAbsolute(file) ? file : join(SNMPSIM_DATA, file));
     writeFileSync(join(data, `${community}.snmprec`), file.endsWith('.gz') ? gunzipSync(raw) : raw, { mode: 0o644 });
   }
   const root = process.getuid?.() === 0;
@@ -113,4 +114,12 @@ export function bulkwalk(port: number, community: string, oid: string): Map<stri
   flush();
   out.delete('');
   return out;
+}
+
+/** snmpbulkwalk text as netmon's labels read it: Hex-STRING bytes as UTF-8, trailing NULs cut. */
+export function walkText(v: WalkValue | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (/^([0-9A-F]{2}[ \n]*)+$/.test(s.trim()) && /\s/.test(s.trim())) return Buffer.from(s.replace(/\s+/g, ''), 'hex').toString('utf8').replace(/\0+$/, '');
+  return s;
 }

@@ -17,7 +17,7 @@ import { Pipeline } from '../../src/pipeline.js';
 import { Scheduler, type ProbeResult } from '../../src/scheduler.js';
 import type { ProbeSamples, Sample } from '../../src/types.js';
 import { freePort, signal, snmpTarget } from '../kit/snmp-agent.js';
-import { bulkwalk, startSnmpsim, type Snmpsim, type WalkValue } from '../kit/snmpsim.js';
+import { bulkwalk, startSnmpsim, walkText, type Snmpsim, type WalkValue } from '../kit/snmpsim.js';
 import { probeSet } from '../kit/specs.js';
 
 const ok = requireTool({ commands: ['snmpsimd', 'snmpbulkwalk', 'snmpget'] }, 'snmpsim recordings (Cisco, Windows, Linux, HP) against the SNMP probe');
@@ -48,13 +48,7 @@ const METRICS: [metric: string, main: string, fallback: string | undefined, toVa
   ['netmon_interface_speed_bytes_per_second', IFX(15), IF(5), (v, fb) => (fb ? Number(v) / 8 : Number(v) * 125_000)],
 ];
 
-/** snmpbulkwalk text as netmon's labels read it: Hex-STRING bytes as UTF-8, trailing NULs cut. */
-function text(v: WalkValue | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (/^([0-9A-F]{2}[ \n]*)+$/.test(s.trim()) && /\s/.test(s.trim())) return Buffer.from(s.replace(/\s+/g, ''), 'hex').toString('utf8').replace(/\0+$/, '');
-  return s;
-}
+const text = walkText;
 
 interface Expected {
   values: Map<string, number>;
