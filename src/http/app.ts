@@ -7,6 +7,7 @@ import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
 import { hostAllowlist, sameOriginWrites } from './guard.js';
+import { turns } from './turns.js';
 import { trapsRouter, type TrapsApi } from '../traps/http.js';
 import type { ReloadResponseText } from './contract.js';
 
@@ -42,6 +43,8 @@ export function createApp(ctx: AppContext): Express {
   // Before auth on purpose: liveness checks (systemd, load balancers) need no password, and the answer
   // tells nothing an open port does not.
   app.get('/-/healthy', (_req, res) => void res.type('text/plain').send('netmon is healthy.\n'));
+  // Every other request takes its turn, so HTTP load never starves polling (turns.ts).
+  app.use(turns());
   app.use(hostAllowlist(() => [ctx.config().server.listen_address, ...(ctx.config().server.allowed_hosts ?? [])]));
   app.use(sameOriginWrites());
   if (ctx.auth) app.use(ctx.auth);
