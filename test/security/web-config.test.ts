@@ -121,9 +121,13 @@ describe('BasicAuth', () => {
   it('answers "busy" instead of queueing unbounded bcrypt work', async () => {
     const auth = new BasicAuth({ maxConcurrent: 1, maxWaiting: 2 });
     auth.setUsers(new Map([['admin', hash('right', 8)]]));
-    const results = await Promise.all(Array.from({ length: 6 }, () => auth.verify('admin', 'wrong')));
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => auth.verify('admin', `wrong-${i}`)));
     expect(results.filter((r) => r === 'busy').length).toBe(3);
     expect(results.filter((r) => r === false).length).toBe(3);
+    // The same credentials on several requests at once (a browser loading a page) share one check.
+    const before = auth.comparisons;
+    expect(await Promise.all(Array.from({ length: 6 }, () => auth.verify('admin', 'right')))).toEqual(Array(6).fill(true));
+    expect(auth.comparisons - before).toBe(1);
   });
 });
 
