@@ -136,7 +136,8 @@ export class BasicAuth {
 
   /** Seconds until `address` may try again after spending its failure budget (0: it may now). */
   retryAfterS(address: string | undefined): number {
-    const c = this.clients.get(clientKey(address));
+    const key = clientKey(address);
+    const c = this.clients.has(key) ? this.client(key) : undefined;
     if (!c || c.tokens >= 1) return 0;
     return Math.max(1, Math.ceil((c.at + (this.opts.failureRefillMs ?? 6000) - this.now()) / 1000));
   }
