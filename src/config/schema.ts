@@ -236,6 +236,7 @@ export const mainFile = z
       .strictObject({
         listen_address: z.string().default('127.0.0.1'),
         port: port.default(9300),
+        allowed_hosts: z.array(z.string().min(1).max(253)).optional().describe('host names (Host header) the server answers to besides its listen address, localhost and IP addresses; others get 421 (DNS rebinding). Default none'),
         language: z.enum(['vi', 'en']).default('vi').describe('dashboard language'),
         timezone: z
           .string()

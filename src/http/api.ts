@@ -31,6 +31,7 @@ import type {
 } from './contract.js';
 import type { StatusView } from '../status/index.js';
 import { reportsRouter } from './reports.js';
+import { microCache } from './micro-cache.js';
 
 export interface ApiContext {
   config: () => LoadedConfig;
@@ -106,9 +107,68 @@ function summariesCache(ctx: ApiContext): () => SiteSummary[] {
   };
 }
 
+function uplinkTraffic(cfg: LoadedConfig, store: Store, u: LoadedConfig['uplinks'][number], w: Window): UplinkTrafficResponse {
+  const t0 = performance.now();
+  const poll = snmpInterval(inventory(cfg).byName.get(u.target));
+  const traffic = ({ direction, metric }: (typeof UPLINK_DIRECTIONS)[number]) =>
+    trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w, poll);
+  const [inbound, outbound] = [traffic(UPLINK_DIRECTIONS[0]), traffic(UPLINK_DIRECTIONS[1])];
+  return {
+    uplink: u.name,
+    display_name: u.display_name ?? u.name,
+    capacity_bps: u.capacity,
+    from: w.from,
+    to: w.to,
+    capped: w.capped,
+    points: w.points,
+    query_ms: Math.round((performance.now() - t0) * 100) / 100,
+    in: inbound,
+    out: outbound,
+  };
+}
+
+/** Undefined when the target has no such interface. */
+function interfaceTraffic(store: Store, t: Target, ifIndex: string, w: Window): InterfaceTrafficResponse | undefined {
+  const t0 = performance.now();
+  const find = (metric: string) => store.findSeries(metric, { target: t.name, if_index: ifIndex })[0];
+  const i = find(M.ifIn);
+  const o = find(M.ifOut);
+  if (!i && !o) return undefined;
+  const labels = (i ?? o)!.labels;
+  return {
+    target: t.name,
+    if_index: ifIndex,
+    if_name: labels.if_name ?? null,
+    if_alias: labels.if_alias ?? null,
+    from: w.from,
+    to: w.to,
+    capped: w.capped,
+    in: trafficDirection(store, 'in', i, w, snmpInterval(t)),
+    out: trafficDirection(store, 'out', o, w, snmpInterval(t)),
+    query_ms: Math.round((performance.now() - t0) * 100) / 100,
+  };
+}
+
+/**
+ * The traffic answers by request URL, for a second (micro-cache.ts), kept as JSON text (serialising a
+ * 2000-point answer costs as much as computing it); a reload starts afresh, so a renamed port is seen at once.
+ */
+function trafficMemo(ctx: ApiContext) {
+  let config: LoadedConfig | undefined;
+  let cache = microCache<string | undefined>();
+  return (req: Request, compute: () => object | undefined): string | undefined => {
+    if (config !== ctx.config()) [config, cache] = [ctx.config(), microCache()];
+    return cache(req.originalUrl, () => {
+      const body = compute();
+      return body === undefined ? undefined : JSON.stringify(body);
+    });
+  };
+}
+
 export function apiRouter(ctx: ApiContext): Router {
   const api = Router();
   const summaries = summariesCache(ctx);
+  const memo = trafficMemo(ctx);
 
   api.get('/overview', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
@@ -147,24 +207,7 @@ export function apiRouter(ctx: ApiContext): Router {
     const u = cfg.uplinks.find((x) => x.name === req.params.name);
     if (!u) return void res.status(404).json({ error: `no uplink named ${JSON.stringify(req.params.name).slice(0, 80)}; known: ${cfg.uplinks.map((x) => x.name).join(', ')}` } satisfies ErrorResponse);
     const w = parseWindow(req.query);
-    const store = ctx.store();
-    const t0 = performance.now();
-    const poll = snmpInterval(inventory(cfg).byName.get(u.target));
-    const traffic = ({ direction, metric }: (typeof UPLINK_DIRECTIONS)[number]) =>
-      trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w, poll);
-    const [inbound, outbound] = [traffic(UPLINK_DIRECTIONS[0]), traffic(UPLINK_DIRECTIONS[1])];
-    res.json({
-      uplink: u.name,
-      display_name: u.display_name ?? u.name,
-      capacity_bps: u.capacity,
-      from: w.from,
-      to: w.to,
-      capped: w.capped,
-      points: w.points,
-      query_ms: Math.round((performance.now() - t0) * 100) / 100,
-      in: inbound,
-      out: outbound,
-    } satisfies UplinkTrafficResponse);
+    res.type('json').send(memo(req, () => uplinkTraffic(cfg, ctx.store(), u, w)));
   });
 
   api.get('/sites', (req, res) => {
@@ -203,25 +246,9 @@ export function apiRouter(ctx: ApiContext): Router {
     const w = parseWindow(req.query);
     const t = inventory(ctx.config()).byName.get(name);
     if (!t) return notFound(res, `no target named ${name}`);
-    const store = ctx.store();
-    const t0 = performance.now();
-    const find = (metric: string) => store.findSeries(metric, { target: name, if_index: ifIndex })[0];
-    const i = find(M.ifIn);
-    const o = find(M.ifOut);
-    if (!i && !o) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
-    const labels = (i ?? o)!.labels;
-    res.json({
-      target: name,
-      if_index: ifIndex,
-      if_name: labels.if_name ?? null,
-      if_alias: labels.if_alias ?? null,
-      from: w.from,
-      to: w.to,
-      capped: w.capped,
-      in: trafficDirection(store, 'in', i, w, snmpInterval(t)),
-      out: trafficDirection(store, 'out', o, w, snmpInterval(t)),
-      query_ms: Math.round((performance.now() - t0) * 100) / 100,
-    } satisfies InterfaceTrafficResponse);
+    const body = memo(req, () => interfaceTraffic(ctx.store(), t, ifIndex, w));
+    if (body === undefined) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
+    res.type('json').send(body);
   });
 
   api.get('/targets/:target/inventory', (req: Request<{ target: string }>, res) => {

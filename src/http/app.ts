@@ -1,11 +1,13 @@
 /** The HTTP server: /metrics for Prometheus, /api/v1 for the dashboard, the dashboard itself, health endpoints. */
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import { DASHBOARD_DIR, ROOT } from '../paths.js';
 import type { Exporter } from '../exporter.js';
 import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
+import { hostAllowlist, sameOriginWrites } from './guard.js';
+import { turns } from './turns.js';
 import { trapsRouter, type TrapsApi } from '../traps/http.js';
 import type { ReloadResponseText } from './contract.js';
 
@@ -23,45 +25,34 @@ export interface AppContext extends ApiContext {
   reload?: () => { ok: boolean; message: string };
 }
 
-/**
- * A request a browser sent on behalf of another site (a form or fetch from a foreign page): refused by
- * /-/reload, which, like every POST a form can send, has no other protection without basic auth.
- */
-function crossSite(req: Request): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site === 'cross-site' || site === 'same-site') return true;
-  const origin = req.headers.origin;
-  if (origin === undefined) return false; // not a browser (curl, scripts), or a same-origin GET
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true; // "null" (sandboxed frames, file://) or garbage
-  }
-}
-
 export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((_req, res, next) => {
+  app.use((req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');
     // Every asset is served locally (the province's network may not reach a CDN), so 'self' is all we need.
     res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'");
+    // Over HTTPS only (a browser ignores it on plain HTTP); no includeSubDomains: the domain is not netmon's to decide.
+    if (req.secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
     next();
   });
   app.use(requestLimits());
   // Before auth on purpose: liveness checks (systemd, load balancers) need no password, and the answer
   // tells nothing an open port does not.
   app.get('/-/healthy', (_req, res) => void res.type('text/plain').send('netmon is healthy.\n'));
+  // Every other request takes its turn, so HTTP load never starves polling (turns.ts).
+  app.use(turns());
+  app.use(hostAllowlist(() => [ctx.config().server.listen_address, ...(ctx.config().server.allowed_hosts ?? [])]));
+  app.use(sameOriginWrites());
   if (ctx.auth) app.use(ctx.auth);
 
   const reload = ctx.reload;
   if (reload) {
-    app.post('/-/reload', (req, res) => {
+    app.post('/-/reload', (_req, res) => {
       res.setHeader('Cache-Control', 'no-store');
-      if (crossSite(req)) return void res.status(403).type('text/plain').send('cross-site requests may not reload the configuration\n');
       const r = reload();
       // As Prometheus: 200 on success, 500 with the reason when the new configuration is rejected.
       res.status(r.ok ? 200 : 500).type('text/plain').send((r.message.endsWith('\n') ? r.message : `${r.message}\n`) satisfies ReloadResponseText);

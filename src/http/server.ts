@@ -27,7 +27,21 @@ export interface HttpServer {
   setTls(tls: TlsConfig): void;
 }
 
-const tlsOptions = (tls: TlsConfig) => ({ cert: tls.cert, key: tls.key, minVersion: tls.minVersion });
+/**
+ * TLS 1.2 with forward-secret AEAD suites only (ECDHE with AES-GCM or ChaCha20), as Prometheus
+ * exporter-toolkit (Go's defaults) offers; no static-RSA key exchange (AES128-SHA) and no CBC. TLS 1.3's
+ * suites are all forward-secret and stay OpenSSL's defaults.
+ */
+const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+const tlsOptions = (tls: TlsConfig) => ({ cert: tls.cert, key: tls.key, minVersion: tls.minVersion, ciphers: TLS12_CIPHERS, honorCipherOrder: true });
 
 export async function listen(app: RequestListener, opts: ListenOptions): Promise<HttpServer> {
   const l = opts.limits ?? LIMITS;
@@ -43,7 +57,9 @@ export async function listen(app: RequestListener, opts: ListenOptions): Promise
   server.headersTimeout = l.headersTimeoutMs;
   server.requestTimeout = l.requestTimeoutMs;
   server.keepAliveTimeout = l.keepAliveTimeoutMs;
-  server.maxHeadersCount = l.maxHeadersCount;
+  // Not Node's own count (it answers a bare 400 past it, and lets one line too many through): the 16 KB
+  // header size bounds the parsing, and requestLimits answers 431 past LIMITS.maxHeadersCount.
+  server.maxHeadersCount = 2000;
   server.maxConnections = l.maxConnections;
   server.setTimeout(l.socketIdleTimeoutMs);
   // A TLS client that connects and never completes the handshake, or sends garbage: drop it quietly.

@@ -29,6 +29,10 @@ export interface RawRequest {
   /** PEM CA to trust (the self-signed certificate). */
   ca?: Buffer | string;
   timeoutMs?: number;
+  /** Source address of the client socket (127.0.0.2 on loopback: a second client machine). */
+  localAddress?: string;
+  /** TLS server name to ask for and check the certificate against (default: from the Host header or URL). */
+  servername?: string;
 }
 
 /** `base` is `http(s)://host:port/`; `path` goes on the wire exactly as given. */
@@ -41,7 +45,7 @@ export function request(base: string, path: string, opts: RawRequest = {}): Prom
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = mod.request(
-      { host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers, ca: opts.ca, agent: false, timeout: opts.timeoutMs ?? 10_000 },
+      { host: u.hostname, port: u.port, path, method: opts.method ?? 'GET', headers, ca: opts.ca, agent: false, timeout: opts.timeoutMs ?? 10_000, localAddress: opts.localAddress, servername: opts.servername },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -90,13 +94,13 @@ export function tempDir(prefix = 'netmon-sec-'): TempDir {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A self-signed P-256 certificate for 127.0.0.1 and localhost, written as cert.pem/key.pem (or the names given). */
-export function makeCert(dir: string, names = { cert: 'cert.pem', key: 'key.pem' }, cn = 'netmon-test'): { cert: Buffer; certFile: string; keyFile: string } {
+/** A self-signed P-256 (or RSA 2048) certificate for 127.0.0.1 and localhost, written as cert.pem/key.pem (or the names given). */
+export function makeCert(dir: string, names = { cert: 'cert.pem', key: 'key.pem' }, cn = 'netmon-test', key: 'ec' | 'rsa' = 'ec'): { cert: Buffer; certFile: string; keyFile: string } {
   const certFile = join(dir, names.cert);
   const keyFile = join(dir, names.key);
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    ['req', '-x509', ...(key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048']), '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
     { stdio: 'pipe' },
   );
   return { cert: readFileSync(certFile), certFile, keyFile };

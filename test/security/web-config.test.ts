@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig } from '../../src/config/check.js';
 import { startDaemon, type Daemon } from '../../src/daemon.js';
-import { BasicAuth, parseBasicAuth } from '../../src/http/auth.js';
+import { BasicAuth, clientKey, parseBasicAuth } from '../../src/http/auth.js';
 import { loadError, removeTrees, writeTree } from '../config/helpers.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { hash, makeCert, minimalConfig, readStream, request, tempDir, write, type TempDir } from './helpers.js';
@@ -118,12 +118,41 @@ describe('BasicAuth', () => {
     expect(await auth.verify('admin', 'new')).toBe(true);
   });
 
+  it('throttles by client: IPv4 by address (mapped or not), IPv6 by /64', () => {
+    expect(clientKey('127.0.0.1')).toBe('127.0.0.1');
+    expect(clientKey('::ffff:127.0.0.1')).toBe('127.0.0.1');
+    expect(clientKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey(undefined)).toBe('');
+  });
+
+  it('a client that spent its failure budget is throttled, without bcrypt, until it refills; others are not', async () => {
+    let now = 1_000_000;
+    const auth = new BasicAuth({ now: () => now, failureBurst: 3, failureRefillMs: 5000 });
+    auth.setUsers(new Map([['admin', hash('right')]]));
+    for (let i = 0; i < 3; i++) expect(await auth.verify('admin', `guess-${i}`, '10.0.0.1')).toBe(false);
+    const spent = auth.comparisons;
+    expect(await auth.verify('admin', 'right', '10.0.0.1')).toBe('throttled');
+    expect(auth.comparisons).toBe(spent);
+    expect(auth.retryAfterS('10.0.0.1')).toBe(5);
+    expect(await auth.verify('admin', 'right', '10.0.0.2')).toBe(true);
+    now += 5000;
+    expect(auth.retryAfterS('10.0.0.1')).toBe(0);
+    expect(await auth.verify('admin', 'right', '10.0.0.1')).toBe(true);
+  });
+
   it('answers "busy" instead of queueing unbounded bcrypt work', async () => {
     const auth = new BasicAuth({ maxConcurrent: 1, maxWaiting: 2 });
     auth.setUsers(new Map([['admin', hash('right', 8)]]));
-    const results = await Promise.all(Array.from({ length: 6 }, () => auth.verify('admin', 'wrong')));
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => auth.verify('admin', `wrong-${i}`)));
     expect(results.filter((r) => r === 'busy').length).toBe(3);
     expect(results.filter((r) => r === false).length).toBe(3);
+    // The same credentials on several requests at once (a browser loading a page) share one check.
+    const before = auth.comparisons;
+    expect(await Promise.all(Array.from({ length: 6 }, () => auth.verify('admin', 'right')))).toEqual(Array(6).fill(true));
+    expect(auth.comparisons - before).toBe(1);
   });
 });
 
