@@ -7,7 +7,7 @@ import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
 import { hostAllowlist, sameOriginWrites } from './guard.js';
-import { turns } from './turns.js';
+import { SCRAPE_TURN_LIMITS, turns } from './turns.js';
 import { trapsRouter, type TrapsApi } from '../traps/http.js';
 import type { ReloadResponseText } from './contract.js';
 
@@ -43,8 +43,11 @@ export function createApp(ctx: AppContext): Express {
   // Before auth on purpose: liveness checks (systemd, load balancers) need no password, and the answer
   // tells nothing an open port does not.
   app.get('/-/healthy', (_req, res) => void res.type('text/plain').send('netmon is healthy.\n'));
-  // Every other request takes its turn, so HTTP load never starves polling (turns.ts).
-  app.use(turns());
+  // Every other request takes its turn, so HTTP load never starves polling (turns.ts). Scrapes have a lane
+  // of their own: a dashboard or API flood must not make Prometheus see netmon as down.
+  const scrapeLane = turns(SCRAPE_TURN_LIMITS);
+  const generalLane = turns();
+  app.use((req, res, next) => (req.path === '/metrics' || req.path === '/-/ready' ? scrapeLane : generalLane)(req, res, next));
   app.use(hostAllowlist(() => [ctx.config().server.listen_address, ...(ctx.config().server.allowed_hosts ?? [])]));
   app.use(sameOriginWrites());
   if (ctx.auth) app.use(ctx.auth);

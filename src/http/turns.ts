@@ -21,6 +21,8 @@ export interface TurnLimits {
 
 // maxQueued as LIMITS.maxConnections: a client with one request in flight per connection (every browser, wrk) waits its turn rather than being refused.
 export const TURN_LIMITS: TurnLimits = { budgetMs: 10, maxQueued: 1024, maxWaitMs: 5_000 };
+/** The scrape lane (/metrics, /-/ready): a few scrapers at most, each worth waiting longer for than a page. */
+export const SCRAPE_TURN_LIMITS: TurnLimits = { budgetMs: 10, maxQueued: 16, maxWaitMs: 10_000 };
 
 interface Waiting {
   req: Request;
