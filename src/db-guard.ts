@@ -93,7 +93,7 @@ export class DbGuard {
     const r = [registry];
     this.errorsMetric = new client.Counter({
       name: 'netmon_db_write_errors_total',
-      help: 'Database writes outside a request that failed (disk full, locked, read-only), by database, operation and SQLite code. Retried with backoff.',
+      help: 'Database writes outside a request that failed (disk full, locked, read-only), by database, operation and SQLite code. Alert writes and store samples wait and are retried with backoff; trap rows are counted as lost.',
       labelNames: ['db', 'op', 'code'],
       registers: r,
     });
@@ -160,9 +160,9 @@ export class DbGuard {
   }
 
   /** A write the caller keeps and retries itself failed: count, log once per episode, and say when to retry (ms). */
-  failed(db: string, op: string, err: unknown): number {
+  failed(db: string, op: string, err: unknown, extra: Record<string, unknown> = {}): number {
     const ch = this.channel(db);
-    this.failure(db, op, err, `${db}/${op}`);
+    this.failure(db, op, err, `${db}/${op}`, extra);
     const delay = this.backoff(ch);
     ch.failures++;
     return delay;
@@ -221,7 +221,7 @@ export class DbGuard {
   }
 
   /** Count and log a failure; false when it is not worth retrying. */
-  private failure(db: string, op: string, err: unknown, episode: string): boolean {
+  private failure(db: string, op: string, err: unknown, episode: string, extra: Record<string, unknown> = { pending: this.pending(db) }): boolean {
     const code = errorCode(err);
     const k = JSON.stringify({ db, op, code });
     this.counts.errors.set(k, (this.counts.errors.get(k) ?? 0) + 1);
@@ -234,7 +234,7 @@ export class DbGuard {
       return false;
     }
     const note = ch.opts.note ? `; ${ch.opts.note}` : '; retried with backoff';
-    this.repeat.occur(episode, 'error', `${db} database: ${op} failed (${code})${note}`, { db, op, code, err: message, pending: ch.queue.length });
+    this.repeat.occur(episode, 'error', `${db} database: ${op} failed (${code})${note}`, { db, op, code, err: message, ...extra });
     return true;
   }
 

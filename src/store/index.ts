@@ -170,6 +170,7 @@ class SqliteStore implements TimeSeriesStore {
         this.writer.commit(n === this.queue.length ? this.queue : this.queue.slice(0, n));
       } catch (e) {
         // Nothing of the batch is on disk nor in memory: it stays queued, oldest first, within the bound.
+        this.bound();
         this.failed(e, 'commit');
         this.arm(this.retryMs);
         throw e;
@@ -188,7 +189,7 @@ class SqliteStore implements TimeSeriesStore {
   private failed(e: unknown, op: string): void {
     this.writeErrors++;
     this.failing = true;
-    this.retryMs = this.guard.failed('store', op, e);
+    this.retryMs = this.guard.failed('store', op, e, { queued: this.queue.length, samplesDropped: this.dropped, path: this.path });
   }
 
   findSeries(metric: string, match?: Record<string, string>): SeriesInfo[] {
