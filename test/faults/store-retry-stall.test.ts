@@ -87,7 +87,7 @@ describe.runIf(root)('store retry on a full disk', () => {
         `${retries} failed commits in ${Date.now() - t} ms, longest event-loop stall ${stallMs.toFixed(0)} ms (p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms)`,
     );
     expect(store.stats().samplesWritten).toBe(before);
-    expect(stallMs).toBeLessThan(Math.max(100, replayMs / 4));
+    expect(stallMs).toBeLessThan(Math.max(200, replayMs / 4)); // before: 1,366 ms on this test
     expect(log.lines.filter((l) => l.level === 'error')).toHaveLength(1); // one line for the episode
 
     unlinkSync(filler);
