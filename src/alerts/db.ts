@@ -82,7 +82,7 @@ interface InstanceRow {
 }
 
 /** Longest a write waits for another process's lock: it runs on the event loop, so it fails fast and is retried later. */
-export const ALERTS_BUSY_TIMEOUT_MS = 50;
+const ALERTS_BUSY_TIMEOUT_MS = 50;
 
 export class AlertsDb {
   private readonly db: Database.Database;
@@ -90,7 +90,7 @@ export class AlertsDb {
 
   constructor(
     path: string,
-    readonly guard: DbGuard = new DbGuard(),
+    private readonly guard: DbGuard = new DbGuard(),
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
@@ -267,11 +267,6 @@ export class AlertsDb {
         this.write('baseline', () => this.stmts.putBaseline.run(key, json), `baseline:${key}`);
       },
     };
-  }
-
-  /** Writes waiting for a retry (the database failed and has not come back yet). */
-  get pending(): number {
-    return this.guard.pending('alerts');
   }
 
   /** Try what is pending once more (what still fails is counted as lost and logged), then close. Never throws. */
