@@ -216,13 +216,13 @@ describe.runIf(root && built)('the daemon when its alerts database cannot be wri
     await until('an alerts write failed', async () => num(await scrape(d.url), 'netmon_db_write_errors_total', 'db="alerts",op="delivery",code="SQLITE_BUSY"') > 0, 20_000);
     await failReload(d, file, data);
     // Deliveries every second, each a write against the lock: before, 2 s of blocked event loop each.
-    const locked = await watch(d, 20_000);
+    const locked = await watch(d, 15_000);
     expect(num(locked.last, 'netmon_scheduler_skipped_total')).toBe(num(locked.first, 'netmon_scheduler_skipped_total'));
-    expect(num(locked.last, 'netmon_scheduler_runs_total')).toBeGreaterThanOrEqual(num(locked.first, 'netmon_scheduler_runs_total') + 8);
+    expect(num(locked.last, 'netmon_scheduler_runs_total')).toBeGreaterThanOrEqual(num(locked.first, 'netmon_scheduler_runs_total') + 5);
     expect(num(locked.last, 'netmon_db_writes_pending', 'db="alerts"')).toBeGreaterThan(0);
-    expect(amPosts).toBeGreaterThan(posts + 8); // re-sends go on: notifications are not held up by their bookkeeping
+    expect(amPosts).toBeGreaterThan(posts + 6); // re-sends go on: notifications are not held up by their bookkeeping
     expect(historyRows(alertsDb, 'ConfigReloadFailed', 'firing')).toBe(0);
-    console.log(`write lock: /-/healthy max ${locked.healthyMaxMs.toFixed(0)} ms, /metrics max ${locked.metricsMaxMs.toFixed(0)} ms over 20 s`);
+    console.log(`write lock: /-/healthy max ${locked.healthyMaxMs.toFixed(0)} ms, /metrics max ${locked.metricsMaxMs.toFixed(0)} ms over 15 s`);
 
     await lock.release();
     await until('pending alert writes written', async () => num(await scrape(d.url), 'netmon_db_writes_pending', 'db="alerts"') === 0, 40_000);
