@@ -20,6 +20,7 @@ import { checkWatchedChange } from './config/shrink.js';
 import { describeLoadError } from './config/errors.js';
 import { Alerting } from './alerts/index.js';
 import { openStore } from './store/index.js';
+import { DbGuard } from './db-guard.js';
 import { startRemoteWrite } from './remote-write/index.js';
 import { applyShard, shardFor, type Shard } from './shard.js';
 import type { Store } from './store/types.js';
@@ -97,16 +98,21 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   }
 
   mkdirSync(dirname(config.storage.path), { recursive: true });
+  // One error boundary for every background database write (store, alerts, traps): see src/db-guard.ts.
+  const dbGuard = new DbGuard({ log: (level, msg, extra) => log[level]({ component: 'db', ...extra }, msg) });
+  started.push(() => dbGuard.close());
   const r = config.storage.retention;
   const store: Store = openStore(config.storage.path, {
     retention: { rawMs: r.raw, rollup5mMs: r.rollup_5m, rollup1hMs: r.rollup_1h },
     log: log.child({ component: 'store' }),
+    guard: dbGuard,
   });
   started.push(() => store.close());
 
   const probes = createProbes({ log: (level, msg) => log[level]({ component: 'probe' }, msg), echoPort: (t) => simulatedEchoPort(config, t.address) });
 
   const exporter = new Exporter({ warn: (msg) => log.warn({ component: 'exporter' }, msg) });
+  dbGuard.register(exporter.registry);
   const live = new LiveState();
   const fanout = createFanout(config, (name, err) => log.error({ consumer: name, err: String(err) }, 'pipeline consumer failed'));
   const { pipeline } = fanout;
@@ -115,7 +121,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   pipeline.subscribe('live', (res) => live.accept(res));
   // generatorURL of alerts: the alerting default assumes http://, which is wrong behind the web config's TLS.
   const tlsUrl = config.web?.tls ? `https://${config.server.listen_address.includes(':') ? `[${config.server.listen_address}]` : config.server.listen_address}:${config.server.port}/` : undefined;
-  const alerting = new Alerting({ config, registry: exporter.registry, externalUrl: tlsUrl, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
+  const alerting = new Alerting({ config, registry: exporter.registry, externalUrl: tlsUrl, guard: dbGuard, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
   pipeline.subscribe('alerts', (res) => alerting.accept(res));
   started.push(() => alerting.close());
   // Remote write appends to its disk queues here and sends from its own loop: polling never waits on a receiver.
@@ -163,6 +169,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
         registry: exporter.registry,
         log: (level, msg, extra) => log[level]({ component: 'traps', ...extra }, msg),
         port: opts.trapPort,
+        guard: dbGuard,
       })
     : undefined;
   if (traps) started.push(() => traps.close());
@@ -275,7 +282,8 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       await remoteWrite.close(); // what is not yet delivered stays in the queue files for the next start
       await closeProbes(probes);
       await simulator?.close();
-      store.close(); // commits what is queued; a failure (disk still full) is logged by the store and loses only that batch
+      store.close(); // commits what is queued; what a full disk refuses is logged and counted, never thrown
+      dbGuard.close();
       await closed;
       log.info('stopped');
     })();

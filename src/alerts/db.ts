@@ -5,10 +5,15 @@
  * store behind us); the alert schema migrates and is backed up on its own; and deleting it resets alert
  * state without touching months of samples. Writes happen on transitions, deliveries and API actions
  * only (a few per minute), never per sample.
+ *
+ * Writes made outside a request (transitions, flushes, deliveries, pruning, baselines) go through the
+ * DbGuard: a full disk or another process holding the write lock never throws into a timer or the
+ * pipeline; the write waits in memory (in order, bounded) and is retried with backoff.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, basename, extname } from 'node:path';
+import { DbGuard } from '../db-guard.js';
 import type { Bucket, BaselinePersistence } from './baseline.js';
 import type { Ack, AlertInstance, HistoryEvent, Silence } from './types.js';
 
@@ -76,16 +81,22 @@ interface InstanceRow {
   annotations: string;
 }
 
+/** Longest a write waits for another process's lock: it runs on the event loop, so it fails fast and is retried later. */
+const ALERTS_BUSY_TIMEOUT_MS = 50;
+
 export class AlertsDb {
   private readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly guard: DbGuard = new DbGuard(),
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 2000');
+    this.db.pragma(`busy_timeout = ${ALERTS_BUSY_TIMEOUT_MS}`);
     this.db.exec(SCHEMA);
     const p = (sql: string) => this.db.prepare(sql);
     this.stmts = {
@@ -117,7 +128,12 @@ export class AlertsDb {
     };
   }
 
+  /** Guarded (see DbGuard.write); the row is serialised when written, so a retry writes the newest state. */
   saveInstance(a: AlertInstance): void {
+    this.write('instance', () => this.upsert(a), `instance:${a.fingerprint}`);
+  }
+
+  private upsert(a: AlertInstance): void {
     this.stmts.upsert.run({
       fingerprint: a.fingerprint,
       rule: a.rule,
@@ -136,17 +152,18 @@ export class AlertsDb {
   }
 
   saveInstances(list: Iterable<AlertInstance>): void {
-    this.db.transaction(() => {
-      for (const a of list) this.saveInstance(a);
-    })();
+    const all = [...list];
+    this.write('flush', () => this.db.transaction(() => all.forEach((a) => this.upsert(a)))(), 'flush');
   }
 
   deleteInstance(fingerprint: string): void {
-    this.db.transaction(() => {
-      this.stmts.deleteInstance.run(fingerprint);
-      this.stmts.deleteDeliveries.run(fingerprint);
-      this.stmts.deleteAck.run(fingerprint);
-    })();
+    this.write('delete_instance', () =>
+      this.db.transaction(() => {
+        this.stmts.deleteInstance.run(fingerprint);
+        this.stmts.deleteDeliveries.run(fingerprint);
+        this.stmts.deleteAck.run(fingerprint);
+      })(),
+    );
   }
 
   loadInstances(): AlertInstance[] {
@@ -168,7 +185,7 @@ export class AlertsDb {
   }
 
   saveDelivery(d: Delivery): void {
-    this.stmts.putDelivery.run(d.fingerprint, d.receiver, d.state, d.startsAt, d.at, d.dropped ? 1 : 0);
+    this.write('delivery', () => this.stmts.putDelivery.run(d.fingerprint, d.receiver, d.state, d.startsAt, d.at, d.dropped ? 1 : 0), `delivery:${d.fingerprint}:${d.receiver}`);
   }
 
   loadDeliveries(): Delivery[] {
@@ -183,7 +200,8 @@ export class AlertsDb {
   }
 
   addHistory(e: HistoryEvent): void {
-    this.stmts.history.run(e.ts, e.fingerprint, e.rule, e.severity, e.event, e.value, JSON.stringify(e.labels), e.summary);
+    const labels = JSON.stringify(e.labels);
+    this.write('history', () => this.stmts.history.run(e.ts, e.fingerprint, e.rule, e.severity, e.event, e.value, labels, e.summary));
   }
 
   history(q: HistoryQuery): HistoryEvent[] {
@@ -205,8 +223,10 @@ export class AlertsDb {
   }
 
   pruneHistory(before: number): void {
-    this.stmts.pruneHistory.run(before);
-    this.stmts.pruneSilences.run(before);
+    this.write('prune', () => {
+      this.stmts.pruneHistory.run(before);
+      this.stmts.pruneSilences.run(before);
+    }, 'prune');
   }
 
   silences(): Silence[] {
@@ -234,11 +254,11 @@ export class AlertsDb {
   }
 
   saveAck(a: Ack): void {
-    this.stmts.putAck.run(a.fingerprint, a.by, a.comment, a.at);
+    this.write('ack', () => this.stmts.putAck.run(a.fingerprint, a.by, a.comment, a.at), `ack:${a.fingerprint}`);
   }
 
   deleteAck(fingerprint: string): void {
-    this.stmts.deleteAck.run(fingerprint);
+    this.write('ack', () => this.stmts.deleteAck.run(fingerprint), `ack:${fingerprint}`);
   }
 
   baselines(): BaselinePersistence {
@@ -247,11 +267,25 @@ export class AlertsDb {
         const row = this.stmts.getBaseline.get(key) as { buckets: string } | undefined;
         return row ? (JSON.parse(row.buckets) as Bucket[]) : undefined;
       },
-      save: (key, buckets) => void this.stmts.putBaseline.run(key, JSON.stringify(buckets)),
+      save: (key, buckets) => {
+        const json = JSON.stringify(buckets);
+        this.write('baseline', () => this.stmts.putBaseline.run(key, json), `baseline:${key}`);
+      },
     };
   }
 
+  /** Try what is pending once more (what still fails is counted as lost and logged), then close. Never throws. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.guard.drain('alerts');
+    try {
+      this.db.close();
+    } catch {
+      /* closing a connection whose last checkpoint failed: the WAL stays for the next start */
+    }
+  }
+
+  private write(op: string, fn: () => void, key?: string): void {
+    this.guard.write('alerts', op, fn, key);
   }
 }

@@ -10,6 +10,7 @@ import type { LoadedConfig } from '../config/model.js';
 import type { AlertingConfig } from '../config/schema.js';
 import type { ProbeResult } from '../scheduler.js';
 import { AlertsDb, alertsDbPath, type HistoryQuery } from './db.js';
+import { DbGuard } from '../db-guard.js';
 import { AlertEngine, type Transition } from './engine.js';
 import { registerAlertMetrics, type AlertMetrics } from './metrics.js';
 import { Notifier, type ReceiverStatus } from './notifier.js';
@@ -48,6 +49,8 @@ export interface AlertingOptions {
   /** How often time-driven work runs (keep_firing_for, staleness, re-sends); 0 = never (tests call tick()). Default 1000 ms. */
   tickMs?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** The daemon's error boundary for background writes (its metrics on /metrics); default: one of its own that logs to `log`. */
+  guard?: DbGuard;
 }
 
 export class Alerting {
@@ -71,7 +74,9 @@ export class Alerting {
     this.now = opts.now ?? Date.now;
     this.config = opts.config;
     this.cfg = opts.config.alerting ?? EMPTY;
-    this.db = new AlertsDb(opts.dbPath ?? alertsDbPath(opts.config.storage.path));
+    const guard = opts.guard ?? new DbGuard({ log: (level, msg, extra) => opts.log?.(level, msg, extra) });
+    guard.configure('alerts', { note: 'alert state and history wait in memory and are retried (polling is not affected)' });
+    this.db = new AlertsDb(opts.dbPath ?? alertsDbPath(opts.config.storage.path), guard);
     try {
       this.compiled = this.compile(this.cfg, []);
       this.silenceStore = new Silences(this.db, this.cfg.limits, (level, msg, extra) => opts.log?.(level, msg, { component: 'alerts', ...extra }));

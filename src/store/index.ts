@@ -7,6 +7,7 @@ import { openConnections, type Connections } from './schema.js';
 import { Writer } from './writer.js';
 import { Queries, type Retention } from './queries.js';
 import { applyRetention, type RetentionResult } from './jobs.js';
+import { DbGuard } from '../db-guard.js';
 
 interface StoreLogger {
   /** Optional: routine events (a job done every minute) go here. */
@@ -38,6 +39,8 @@ export interface StoreOptions {
   maxQueue?: number;
   /** Longest wait between two commit attempts while commits fail (default 10 s; the first retry is after flushIntervalMs). */
   retryMaxMs?: number;
+  /** The daemon's error boundary for background writes (counts and logs failures); default: one of its own logging to `log`. */
+  guard?: DbGuard;
 }
 
 const DEFAULT_RETENTION: Retention = {
@@ -72,13 +75,15 @@ class SqliteStore implements TimeSeriesStore {
   private readonly now: () => number;
   private readonly maxQueue: number;
   private readonly retryMaxMs: number;
-  /** Write-failure state: errors, drops, the retry delay, and whether memory must be rebuilt from disk. */
+  /**
+   * Write-failure state: errors, drops, the retry delay, and whether commits are failing. A failed commit
+   * leaves memory as it was (the writer undoes its changes), so a retry is just the commit again.
+   */
   private writeErrors = 0;
   private dropped = 0;
   private retryMs = 0;
-  private needsResync = false;
-  private failingSince = 0;
-  private lastFailureLog = 0;
+  private failing = false;
+  private readonly guard: DbGuard;
 
   constructor(
     private readonly path: string,
@@ -90,6 +95,13 @@ class SqliteStore implements TimeSeriesStore {
     this.now = opts.now ?? Date.now;
     this.maxQueue = Math.max(1, opts.maxQueue ?? 100_000);
     this.retryMaxMs = opts.retryMaxMs ?? 10_000;
+    const log = opts.log;
+    this.guard = opts.guard ?? new DbGuard({ log: (level, msg, extra) => log?.[level](extra, msg) });
+    this.guard.configure('store', {
+      initialBackoffMs: this.flushIntervalMs,
+      maxBackoffMs: this.retryMaxMs,
+      note: `samples are kept in memory (at most ${this.maxQueue}) and the write is retried`,
+    });
     try {
       this.conns = openConnections(path, opts.synchronous);
     } catch (e) {
@@ -115,10 +127,10 @@ class SqliteStore implements TimeSeriesStore {
     if (this.closed) return;
     for (const s of samples) this.queue.push(s);
     // While commits fail, the retry timer (with its backoff) decides when to try again.
-    if (this.queue.length >= this.batchSize && this.failingSince === 0) this.safeFlush();
+    if (this.queue.length >= this.batchSize && !this.failing) this.safeFlush();
     else {
       this.bound();
-      this.arm(this.failingSince === 0 ? this.flushIntervalMs : this.retryMs);
+      this.arm(this.failing ? this.retryMs : this.flushIntervalMs);
     }
   }
 
@@ -150,49 +162,34 @@ class SqliteStore implements TimeSeriesStore {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.queue.length === 0 || this.closed) return;
-    const batch = this.queue;
-    this.queue = [];
-    try {
-      if (this.needsResync) {
-        this.writer.resync();
-        this.needsResync = false;
+    if (this.closed) return;
+    while (this.queue.length > 0) {
+      // While commits fail, a retry tries one batch: failing again costs one batch's work, not the backlog's.
+      const n = this.failing ? Math.min(this.batchSize, this.queue.length) : this.queue.length;
+      try {
+        this.writer.commit(n === this.queue.length ? this.queue : this.queue.slice(0, n));
+      } catch (e) {
+        // Nothing of the batch is on disk nor in memory: it stays queued, oldest first, within the bound.
+        this.bound();
+        this.failed(e, 'commit');
+        this.arm(this.retryMs);
+        throw e;
       }
-      this.writer.commit(batch);
-    } catch (e) {
-      // Nothing of the batch is on disk (the transaction rolled back): keep it, oldest first, within the bound.
-      this.queue = batch.concat(this.queue);
-      this.bound();
-      this.failed(e, 'commit');
-      this.arm(this.retryMs);
-      throw e;
-    }
-    if (this.failingSince !== 0) {
-      this.opts.log?.info(
-        { outageMs: Date.now() - this.failingSince, writeErrors: this.writeErrors, samplesDropped: this.dropped },
-        'store: writes succeed again; samples queued during the failure are committed',
-      );
-      this.failingSince = 0;
-      this.retryMs = 0;
+      if (n === this.queue.length) this.queue = [];
+      else this.queue.splice(0, n);
+      if (this.failing) {
+        this.failing = false;
+        this.retryMs = 0;
+        this.guard.succeeded('store', 'commit');
+      }
     }
   }
 
-  /** A write failed: count it, back off, rebuild memory from disk before the next write, log (at most once a minute). */
-  private failed(e: unknown, what: string): void {
+  /** A write failed: count it (store stats and the guard's families), log once per episode, back off. */
+  private failed(e: unknown, op: string): void {
     this.writeErrors++;
-    this.needsResync = true;
-    this.retryMs = Math.min(this.retryMaxMs, Math.max(this.flushIntervalMs, this.retryMs * 2));
-    const t = Date.now();
-    const first = this.failingSince === 0;
-    if (first) this.failingSince = t;
-    if (first || t - this.lastFailureLog >= 60_000) {
-      this.lastFailureLog = t;
-      const err = e as { code?: string; message?: string };
-      this.opts.log?.error(
-        { code: err?.code, err: err?.message ?? String(e), writeErrors: this.writeErrors, queued: this.queue.length, samplesDropped: this.dropped, retryMs: this.retryMs, path: this.path },
-        `store: ${what} failed (${err?.code ?? 'error'}); samples are kept in memory (at most ${this.maxQueue}) and the write is retried`,
-      );
-    }
+    this.failing = true;
+    this.retryMs = this.guard.failed('store', op, e, { queued: this.queue.length, samplesDropped: this.dropped, path: this.path });
   }
 
   findSeries(metric: string, match?: Record<string, string>): SeriesInfo[] {
@@ -248,36 +245,40 @@ class SqliteStore implements TimeSeriesStore {
   maintain(now = this.now()): void {
     this.flush();
     try {
-      if (this.needsResync) {
-        this.writer.resync();
-        this.needsResync = false;
-      }
       this.writer.closeIdle(now, this.opts.idleCloseMs ?? 600_000);
     } catch (e) {
-      this.failed(e, 'closing idle chunks');
+      this.failed(e, 'fold');
+      throw e;
+    }
+    this.guard.succeeded('store', 'fold');
+  }
+
+  retention(now = this.now()): RetentionResult {
+    try {
+      const r = applyRetention(this.conns.writer, this.retentionCfg, now);
+      this.guard.succeeded('store', 'retention');
+      return r;
+    } catch (e) {
+      this.guard.failed('store', 'retention', e);
       throw e;
     }
   }
 
-  retention(now = this.now()): RetentionResult {
-    return applyRetention(this.conns.writer, this.retentionCfg, now);
-  }
-
   startJobs(): void {
     if (this.tasks.length > 0 || this.closed) return;
-    const guard = (name: string, fn: () => void) => () => {
+    const job = (name: string, fn: () => void) => () => {
       try {
         const t0 = performance.now();
         fn();
         // Every minute: debug, or it is 1,440 lines a day that say nothing.
         this.opts.log?.debug?.({ job: name, ms: Math.round(performance.now() - t0) }, 'store: job done');
-      } catch (e) {
-        this.opts.log?.error({ err: e, job: name }, 'store: job failed');
+      } catch {
+        /* counted and logged (once per episode) by the guard where it failed; the job runs again on schedule */
       }
     };
     // Every minute: fold idle hours (chunks + rollups). Hourly: retention and incremental vacuum.
-    this.tasks.push(cron.schedule('* * * * *', guard('fold', () => this.maintain()), { noOverlap: true }));
-    this.tasks.push(cron.schedule('17 * * * *', guard('retention', () => this.retention()), { noOverlap: true }));
+    this.tasks.push(cron.schedule('* * * * *', job('fold', () => this.maintain()), { noOverlap: true }));
+    this.tasks.push(cron.schedule('17 * * * *', job('retention', () => this.retention()), { noOverlap: true }));
   }
 
   stopJobs(): void {
@@ -285,10 +286,16 @@ class SqliteStore implements TimeSeriesStore {
     this.tasks = [];
   }
 
+  /** Commit what is queued and close. Never throws: samples that cannot be written (disk still full) are logged and counted as dropped. */
   close(): void {
     if (this.closed) return;
     this.stopJobs();
     this.safeFlush();
+    if (this.queue.length > 0) {
+      this.dropped += this.queue.length;
+      this.opts.log?.error({ lost: this.queue.length, path: this.path }, `store: ${this.queue.length} samples could not be written before shutdown; lost (everything committed before is in the file)`);
+      this.queue = [];
+    }
     this.closed = true;
     this.closeDbs();
   }

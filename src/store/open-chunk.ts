@@ -23,12 +23,39 @@ const TAG_RAW = 3;
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 const unzigzag = (z: number): number => (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
 
+export interface ChunkMark {
+  w: ByteWriter;
+  pos: number;
+  length: number;
+  lastTs: number;
+  lastValue: number;
+  lastDelta: number;
+}
+
 export class OpenChunk {
   private w = new ByteWriter(32);
   length = 0;
   lastTs = 0;
   lastValue = 0;
   private lastDelta = 0;
+
+  /** Where the chunk stands now; restore() goes back to it (a commit that failed takes its samples back out). */
+  mark(): ChunkMark {
+    return { w: this.w, pos: this.w.pos, length: this.length, lastTs: this.lastTs, lastValue: this.lastValue, lastDelta: this.lastDelta };
+  }
+
+  /**
+   * Back to a mark: appends only wrote past `pos` (a growing buffer copies what is before it), and a late
+   * sample's merge re-encodes into a new writer, leaving the marked one as it was.
+   */
+  restore(m: ChunkMark): void {
+    this.w = m.w;
+    this.w.pos = m.pos;
+    this.length = m.length;
+    this.lastTs = m.lastTs;
+    this.lastValue = m.lastValue;
+    this.lastDelta = m.lastDelta;
+  }
 
   /** Bytes the encoded samples take (not counting the buffer's spare room). */
   get byteLength(): number {

@@ -58,7 +58,8 @@ export const COMMIT_BUSY_TIMEOUT_MS = 250;
 export function openConnections(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Connections {
   const writer = new Database(path);
   // auto_vacuum must be set before the first table exists; it lets retention give pages back (incremental_vacuum).
-  writer.pragma('auto_vacuum = INCREMENTAL');
+  // Only when it is not set already: setting it writes the header, which fails on a full disk at a restart.
+  if (writer.pragma('auto_vacuum', { simple: true }) !== 2) writer.pragma('auto_vacuum = INCREMENTAL');
   writer.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a commit is in the WAL (OS page cache) before write() returns, so SIGKILL loses
   // nothing acknowledged; only a power cut can drop the last commits, never corrupt the file. FULL would

@@ -5,6 +5,7 @@
  * event-loop turn in one transaction: thousands of traps per second cost one fsync-less commit each turn.
  */
 import Database from 'better-sqlite3';
+import { DbGuard } from '../db-guard.js';
 import type { TrapEvent, TrapsResponse } from '../http/contract.js';
 
 const DDL = `
@@ -50,11 +51,14 @@ export class TrapLog {
   constructor(
     path: string,
     private retentionMs: number,
-    private readonly onError: (err: unknown) => void = () => undefined,
+    /** Background writes (the per-turn commit, pruning) fail here, counted and logged, never thrown. */
+    private readonly guard = new DbGuard(),
   ) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Commits run on the event loop: another process's lock fails them fast (the batch is counted as lost).
+    this.db.pragma('busy_timeout = 50');
     this.db.exec(DDL);
     this.insert = this.db.prepare(
       `INSERT INTO traps (ts, source, target, site, version, pdu, trap_oid, trap_name, user, uptime_ticks, if_index, if_name, varbinds)
@@ -82,16 +86,17 @@ export class TrapLog {
     if (this.queue.length === 0) return;
     const rows = this.queue;
     this.queue = [];
-    try {
-      this.flushTx(rows);
-    } catch (err) {
-      this.onError(err);
-    }
+    // Not retried: a trap storm on a full disk must not pile up in memory. The loss is counted.
+    if (!this.guard.attempt('traps', 'insert', () => this.flushTx(rows))) this.guard.lost('traps', 'insert', rows.length);
   }
 
-  /** Drop traps older than the retention; returns how many went. */
+  /** Drop traps older than the retention; returns how many went (0 when the write failed: counted, retried next time). */
   prune(now = Date.now()): number {
-    return this.db.prepare('DELETE FROM traps WHERE ts < ?').run(now - this.retentionMs).changes;
+    let n = 0;
+    this.guard.attempt('traps', 'prune', () => {
+      n = this.db.prepare('DELETE FROM traps WHERE ts < ?').run(now - this.retentionMs).changes;
+    });
+    return n;
   }
 
   query(q: TrapQuery): TrapsResponse {

@@ -13,6 +13,7 @@ import type { TrapsConfig } from '../config/schema.js';
 import type { Pipeline } from '../pipeline.js';
 import type { Target } from '../types.js';
 import { TrapLog, type TrapQuery } from './db.js';
+import { DbGuard } from '../db-guard.js';
 import { decode, type Notification, type ReceivedPdu } from './decode.js';
 import { linkSamples, POLL_TRAPS, PollCoalescer, type InterfaceLabels } from './effects.js';
 import { OidNames } from './names.js';
@@ -33,6 +34,8 @@ export interface TrapServiceOptions {
   port?: number;
   /** The trap log file; default `traps.db` beside the store's database. */
   dbPath?: string;
+  /** The daemon's error boundary for background writes; default: one of its own logging to `log`. */
+  guard?: DbGuard;
 }
 
 const PRUNE_EVERY_MS = 3600e3;
@@ -54,9 +57,7 @@ export class TrapService implements TrapsApi {
   private readonly lastDropLog = new Map<DropReason, number>();
 
   private constructor(private readonly o: TrapServiceOptions) {
-    this.log = new TrapLog(o.dbPath ?? join(dirname(o.config.storage.path), 'traps.db'), o.config.traps.retention, (err) =>
-      o.log('error', 'trap log write failed', { err: String(err) }),
-    );
+    this.log = new TrapLog(o.dbPath ?? join(dirname(o.config.storage.path), 'traps.db'), o.config.traps.retention, o.guard ?? new DbGuard({ log: o.log }));
     this.received = new client.Counter({
       name: 'netmon_snmp_traps_received_total',
       help: 'SNMP traps and informs accepted, by target (empty: a sender from traps.allow) and trap name (unknown: an OID netmon does not name).',

@@ -1,6 +1,6 @@
 /** Shared bits of the fault tests: tmpfs mounts that are always unmounted, synthetic samples, logs. */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../../src/types.js';
@@ -35,6 +35,46 @@ export function mountTmpfs(size: string): Tmpfs {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Take the free space of the filesystem holding `dir` (up to `maxBytes`) with a file; returns its path (unlink it to give the space back). */
+export function fill(dir: string, maxBytes = Number.MAX_SAFE_INTEGER, name = 'filler'): string {
+  const file = join(dir, name);
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 0xaa);
+  try {
+    for (let n = 0; n < maxBytes; n += chunk.length) writeSync(fd, chunk);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}
+
+/**
+ * Another process (node + better-sqlite3) takes the write lock of a SQLite file (BEGIN IMMEDIATE), as a
+ * sqlite3 shell or a backup tool would; resolves once it holds it. release() commits, closes and waits for
+ * the process to exit; with `holdMs` it lets go by itself after that long, and release() only waits for it.
+ */
+export function holdWriteLock(file: string, holdMs?: number): Promise<{ pid: number; release(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const code = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.exec('BEGIN IMMEDIATE');console.log('locked');
+const end=()=>{d.exec('COMMIT');d.close();process.exit(0)};process.stdin.on('data',end);process.stdin.on('end',end);${holdMs === undefined ? '' : `setTimeout(end,${holdMs});`}`;
+    const child = spawn(process.execPath, ['-e', code, file], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.stdout.once('data', () =>
+      resolve({
+        pid: child.pid!,
+        release: async () => {
+          if (holdMs === undefined && child.exitCode === null) child.stdin.end('go\n');
+          await exited;
+        },
+      }),
+    );
+    child.once('error', reject);
+    void exited.then(() => reject(new Error('the lock holder exited before it held the lock')));
+  });
 }
 
 /** `series` counters, one sample each at time `ts`. */

@@ -4,8 +4,7 @@
  * throws, samples wait in a bounded queue (the excess counted as dropped), the file stays intact, and
  * writes resume by themselves when the fault goes away.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,7 +14,7 @@ import { COMMIT_BUSY_TIMEOUT_MS } from '../../src/store/schema.js';
 import { registerSelfMetrics } from '../../src/self-metrics.js';
 import client from 'prom-client';
 import { requireTool } from '../helpers/requireTool.js';
-import { captureLog, mountTmpfs, round, sleep, until, type Tmpfs } from './helpers.js';
+import { captureLog, fill, holdWriteLock, mountTmpfs, round, sleep, until, type Tmpfs } from './helpers.js';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 
@@ -37,20 +36,6 @@ afterEach(() => {
     }
   }
 });
-
-function fill(dir: string, maxBytes: number): string {
-  const file = join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 0xaa);
-  try {
-    for (let n = 0; n < maxBytes; n += chunk.length) writeSync(fd, chunk);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
 
 /** Raw samples of the test's series with from <= ts <= to (through the store's own raw reader: chunks + open hour). */
 function countSamples(store: TimeSeriesStore, from: number, to: number): number {
@@ -170,14 +155,10 @@ describe('store on a database another process holds locked', () => {
     store.flush();
 
     // another process takes the write lock for `ms`, then commits
-    const holdLock = (ms: number) =>
-      new Promise<() => Promise<void>>((resolve, reject) => {
-        const code = `const D=require('better-sqlite3');const d=new D(process.argv[1]);d.exec('BEGIN IMMEDIATE');console.log('locked');setTimeout(()=>{d.exec('COMMIT');d.close();},${ms});`;
-        const child = spawn(process.execPath, ['-e', code, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-        const exited = new Promise<void>((r) => child.on('exit', () => r()));
-        child.stdout.once('data', () => resolve(() => exited));
-        child.once('error', reject);
-      });
+    const holdLock = async (ms: number) => {
+      const lock = await holdWriteLock(file, ms);
+      return () => lock.release();
+    };
 
     // short (100 ms < the commit busy timeout): the commit waits for the lock and succeeds, no error
     let done = await holdLock(100);
