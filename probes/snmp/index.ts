@@ -177,4 +177,4 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   };
 }
 
-const copyStats = (s: CounterStats): CounterStats => ({ wraps: s.wraps, discarded: { ...s.discarded } });
+const copyStats = (s: CounterStats): CounterStats => ({ wraps: s.wraps, discarded: { ...s.discarded }, implausible: s.implausible });
