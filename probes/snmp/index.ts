@@ -20,7 +20,7 @@ import { pollRecovering, TargetStates, type SnmpPollInfo, type TargetState } fro
 import { loadProfiles, type Profile } from './profile.js';
 import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
 import { awaitRefresh, refreshedSince, type Refresh } from './refresh-wait.js';
-import { buildSamples, discardSamples } from './samples.js';
+import { buildSamples, cutSamples, discardSamples } from './samples.js';
 import { getScalars, newWalkStats, type WalkOptions } from './walk.js';
 
 export { DBM_FLOOR } from './samples.js';
@@ -124,7 +124,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const st = states.stateFor(target, spec);
     const stats = newWalkStats();
     try {
-      const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
+      const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, maxRows: o.maxTableRows, maxRequests: o.maxTableRequests, signal, stats };
       let refresh: Refresh | undefined;
       // The watch for the agent's refresh runs in real time: with an injected clock (tests that drive
       // simulated time) it could never end, so a target's own setting applies only on the real clock.
@@ -144,6 +144,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
         else log('info', `${agent}: complete answers again`);
       }
       st.partial = partial;
+      if (stats.cut) st.cuts[stats.cut.reason]++;
       let ts = refresh?.at ?? now();
       if (refresh && refreshedSince(refresh, raw.columns)) ts = (refresh.lastSentAt + now()) / 2;
       if (align) {
@@ -155,6 +156,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       const before = { ...st.counters.stats.discarded };
       const samples = buildSamples(plan, raw, st, ts);
       if (st.counters.size > 0) samples.push(...discardSamples(st.counters.stats, ts));
+      samples.push(...cutSamples(st.cuts, ts));
       reportGaps(target.name, before, st.counters.stats.discarded);
       st.last = { walk: stats, labelRefresh, refreshReason, rebooted: raw.rebooted, counters: copyStats(st.counters.stats), samples: samples.length };
       return withPartial(samples, partial);

@@ -14,7 +14,7 @@ import { DISCARD_REASONS, type CounterStats, type CounterTracker } from './count
 import { rawToLabel, toNumber, type ColumnView, type Row } from './fields.js';
 import { rowValue, type LabelSource, type Plan } from './plan.js';
 import type { ProfileMetric, ProfileTable } from './profile.js';
-import type { RawValue } from './walk.js';
+import type { RawValue, WalkCut } from './walk.js';
 
 const MAX_U64 = 2n ** 64n - 1n;
 const MAX_U32 = 2 ** 32 - 1;
@@ -157,6 +157,18 @@ export function discardSamples(stats: CounterStats, ts: number): Sample[] {
     type: 'counter' as const,
     help: 'Counter intervals (previous poll to this one) given no sample because they cannot be read unambiguously, by reason: ambiguous_wrap (a 32-bit counter may have wrapped more than once), implausible_rate (a 32-bit counter rose faster than 4× the port speed), reset (the counter went down), discontinuity (sysUpTime went back or ifCounterDiscontinuityTime changed).',
   }))];
+}
+
+/** The target's polls cut at a walk limit, by limit: both series from the first poll on. */
+export function cutSamples(cuts: Readonly<Record<WalkCut, number>>, ts: number): Sample[] {
+  return (['row_limit', 'request_limit'] as const).map((reason) => ({
+    metric: 'netmon_snmp_walks_cut_total',
+    labels: { reason },
+    value: cuts[reason],
+    ts,
+    type: 'counter' as const,
+    help: 'SNMP polls whose table walk was cut at a limit (snmp.max_table_rows: row_limit, snmp.max_table_requests: request_limit): a huge or endless table, read up to the limit.',
+  }));
 }
 
 function labelValue(l: LabelSource, row: Row): string {
