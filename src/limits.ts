@@ -10,7 +10,7 @@
  *   on), logged once per target and limit, counted in netmon_series_refused_total{limit}, and
  *   netmon_series_active says how many are held. A series is "held" while the newest successful result of
  *   its (target, probe) has it: series that vanish (a renamed port) free their slot at the next result.
- * - the V8 heap is sized from `series_total` (bin/netmon.js reads heapMegabytes through `netmon heap-mb`).
+ * - the V8 heap is sized from `series_total` (heapMegabytes; bin/netmon.js through src/heap.ts).
  * Health series (made by the pipeline) and derived series (uplinks, states) are few per target and exempt.
  */
 import client from 'prom-client';
@@ -21,7 +21,7 @@ export const limitsSchema = z
   .strictObject({
     label_value_length: z.number().int().min(16).max(65_536).default(256).describe('label values longer than this (characters) are cut, ending in "…"'),
     series_per_target: z.number().int().min(1).default(100_000).describe('series one target may have; new ones beyond are refused (netmon_series_refused_total)'),
-    series_total: z.number().int().min(1).default(250_000).describe('series netmon holds in all; new ones beyond are refused; sizes the V8 heap'),
+    series_total: z.number().int().min(1).max(50_000_000).default(150_000).describe('series netmon holds in all; new ones beyond are refused; sizes the V8 heap (256 MB + 4 KB per series)'),
   })
   .prefault({})
   .describe('what monitored devices can make netmon hold');
@@ -31,10 +31,12 @@ export const DEFAULT_LIMITS: LimitsConfig = limitsSchema.parse(undefined);
 
 /**
  * Heap (old space) per series the limit must leave room for, and the base the rest of netmon needs:
- * measured with bench/series-memory.ts (README "Limits"), with headroom for V8's growth between GCs.
+ * bench/series-memory.ts measured 3.2-3.3 KB of heap per series at 116k and 250k series (README
+ * "Limits"); 4 KB leaves room for V8's growth between GCs. The default series_total (150,000) needs
+ * 842 MB: within bin/netmon.js's 1 GB, so only a raised limit relaunches the daemon (src/heap.ts).
  */
 export const HEAP_BYTES_PER_SERIES = 4096;
-export const HEAP_BASE_MB = 512;
+export const HEAP_BASE_MB = 256;
 
 /** --max-old-space-size for a config's limits. */
 export function heapMegabytes(l: LimitsConfig): number {
