@@ -83,11 +83,29 @@ function seriesHash(metric: string, labels: Record<string, string>): number {
 export type RefusedBy = 'target' | 'total';
 export type LimitLog = (msg: string, extra: Record<string, unknown>) => void;
 
-const NONE: ReadonlySet<number> = new Set();
+/** The series of a (target, probe)'s newest successful result: hash → its labelled label set. */
+interface Group {
+  /** The target's identity labels (JSON) the label sets were made with. */
+  identity: string;
+  series: Map<number, Record<string, string>>;
+}
+
+const NONE: Group = { identity: '', series: new Map() };
+
+/** Is `held` (labels + identity, made earlier) the same label set as `labels` + `identity` now? */
+function same(held: Record<string, string>, labels: Record<string, string>, identity: Record<string, string>, nIdentity: number): boolean {
+  let n = nIdentity;
+  for (const k in labels) {
+    if (k in identity) continue;
+    if (held[k] !== labels[k]) return false;
+    n++;
+  }
+  return Object.keys(held).length === n;
+}
 
 export class SeriesGuard {
-  /** `target\0probe` → hashes of the series of its newest successful result. */
-  private readonly groups = new Map<string, Set<number>>();
+  /** `target\0probe` → the series of its newest successful result. */
+  private readonly groups = new Map<string, Group>();
   private readonly perTarget = new Map<string, number>();
   private held = 0;
   truncated = 0;
@@ -123,38 +141,49 @@ export class SeriesGuard {
   }
 
   /**
-   * A successful probe result's own samples (before the target's identity labels): truncated, and those
-   * of new series beyond a limit removed in place. A group's series from its previous result keep their
-   * slot; a new one needs room counting all of them, so a lowered limit never evicts what exists.
+   * A successful probe result's own samples: truncated, those of new series beyond a limit removed in
+   * place, and the rest labelled with the target's `identity`. The series this result shares with the
+   * group's previous one keep their slot; a new one needs room counting them, so a lowered limit never
+   * evicts what exists, and a renamed port (its old series gone from this result) takes the freed slot.
+   * A series seen before gets the very label object it got then (checked equal, not trusted to the hash):
+   * the exporter, the live state and the store's label cache then hold one object per series, not one per
+   * consumer and poll.
    */
-  admit(target: string, probe: string, samples: Sample[]): void {
+  admit(target: string, probe: string, samples: Sample[], identity: Record<string, string>): void {
     this.truncate(samples);
     const key = `${target}\u0000${probe}`;
-    const prev = this.groups.get(key) ?? NONE;
+    const id = JSON.stringify(identity);
+    const nIdentity = Object.keys(identity).length;
+    const group = this.groups.get(key) ?? NONE;
+    const prev = group.series;
+    const reuse = group.identity === id;
     const others = (this.perTarget.get(target) ?? 0) - prev.size;
     const othersAll = this.held - prev.size;
-    const next = new Set<number>();
+    const next = new Map<number, Record<string, string>>();
+    const hashes = samples.map((s) => seriesHash(s.metric, s.labels));
+    const kept = new Set(hashes.filter((h) => prev.has(h))).size;
     let added = 0;
     const refused: Record<RefusedBy, number> = { target: 0, total: 0 };
     let w = 0;
-    for (const s of samples) {
-      const h = seriesHash(s.metric, s.labels);
-      if (!next.has(h)) {
-        if (!prev.has(h)) {
-          const by: RefusedBy | undefined =
-            others + prev.size + added >= this.limits.series_per_target ? 'target' : othersAll + prev.size + added >= this.limits.series_total ? 'total' : undefined;
-          if (by) {
-            refused[by]++;
-            continue;
-          }
-          added++;
+    for (const [i, s] of samples.entries()) {
+      const h = hashes[i]!;
+      let held = next.get(h) ?? prev.get(h);
+      if (held === undefined) {
+        const by: RefusedBy | undefined =
+          others + kept + added >= this.limits.series_per_target ? 'target' : othersAll + kept + added >= this.limits.series_total ? 'total' : undefined;
+        if (by) {
+          refused[by]++;
+          continue;
         }
-        next.add(h);
+        added++;
       }
+      if (held === undefined || !reuse || !same(held, s.labels, identity, nIdentity)) held = { ...s.labels, ...identity };
+      next.set(h, held);
+      s.labels = held;
       samples[w++] = s;
     }
     samples.length = w;
-    this.groups.set(key, next);
+    this.groups.set(key, { identity: id, series: next });
     this.perTarget.set(target, others + next.size);
     this.held = othersAll + next.size;
     this.report(target, refused);
@@ -181,11 +210,11 @@ export class SeriesGuard {
 
   /** Forget targets no longer configured (after a reload): their series free their slots. */
   retainTargets(names: ReadonlySet<string>): void {
-    for (const [key, set] of this.groups) {
+    for (const [key, group] of this.groups) {
       const target = key.slice(0, key.indexOf('\u0000'));
       if (names.has(target)) continue;
       this.groups.delete(key);
-      this.held -= set.size;
+      this.held -= group.series.size;
       this.perTarget.delete(target);
     }
     for (const k of this.told) if (!names.has(k.slice(0, k.indexOf('\u0000')))) this.told.delete(k);

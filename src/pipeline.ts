@@ -78,8 +78,8 @@ export class Pipeline {
 
   publish(result: ProbeResult): void {
     const identity = targetLabels(result.target);
-    if (!result.error) this.guard?.admit(result.target.name, result.kind, result.samples);
-    for (const s of result.samples) s.labels = { ...s.labels, ...identity };
+    if (this.guard && !result.error) this.guard.admit(result.target.name, result.kind, result.samples, identity);
+    else for (const s of result.samples) s.labels = { ...s.labels, ...identity };
     const key = `${result.target.name}\u0000${result.kind}`;
     const endedAt = result.startedAt + result.durationMs;
     if (!result.error) this.lastSuccess.set(key, endedAt);
