@@ -31,8 +31,8 @@ export const DEFAULT_LIMITS: LimitsConfig = limitsSchema.parse(undefined);
 
 /**
  * Heap (old space) per series the limit must leave room for, and the base the rest of netmon needs:
- * bench/series-memory.ts measured 3.2-3.3 KB of heap per series at 116k and 250k series (README
- * "Limits"); 4 KB leaves room for V8's growth between GCs. The default series_total (150,000) needs
+ * bench/series-memory.ts measured 1.9 KB of heap (2.7-2.8 KB of RSS) per series at 116k and 250k series
+ * (README, "Performance and reliability"); 4 KB leaves room for V8's growth between GCs. The default series_total (150,000) needs
  * 842 MB: within bin/netmon.js's 1 GB, so only a raised limit relaunches the daemon (src/heap.ts).
  */
 export const HEAP_BYTES_PER_SERIES = 4096;
