@@ -13,6 +13,7 @@
  * - the V8 heap is sized from `series_total` (heapMegabytes; bin/netmon.js through src/heap.ts).
  * Health series (made by the pipeline) and derived series (uplinks, states) are few per target and exempt.
  */
+import { getHeapStatistics } from 'node:v8';
 import client from 'prom-client';
 import { z } from 'zod';
 import type { Sample } from './types.js';
@@ -116,10 +117,25 @@ export class SeriesGuard {
   constructor(
     private limits: LimitsConfig,
     private readonly log: LimitLog = () => undefined,
-  ) {}
+  ) {
+    this.checkHeap();
+  }
 
   setLimits(l: LimitsConfig): void {
+    const raised = l.series_total > this.limits.series_total;
     this.limits = l;
+    if (raised) this.checkHeap();
+  }
+
+  /** Say so when the heap cannot hold series_total (a reload raised it, or netmon was not started by bin/netmon.js). */
+  private checkHeap(): void {
+    const need = heapMegabytes(this.limits);
+    const have = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+    if (need <= have) return;
+    this.log(`limits.series_total ${this.limits.series_total} needs a heap of ${need} MB, this process has ${have} MB: restart netmon with bin/netmon.js (it sizes the heap from the config) or lower limits.series_total`, {
+      need_mb: need,
+      have_mb: have,
+    });
   }
 
   get active(): number {

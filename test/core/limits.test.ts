@@ -40,6 +40,15 @@ describe('SeriesGuard', () => {
     expect(g.active).toBe(0);
   });
 
+  it('says when the heap cannot hold series_total (a reload raised it beyond what the process was started with)', () => {
+    const logs: string[] = [];
+    const g = new SeriesGuard(DEFAULT_LIMITS, (m) => logs.push(m));
+    expect(logs).toEqual([]);
+    g.setLimits({ ...DEFAULT_LIMITS, series_total: 50_000_000 });
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/^limits\.series_total 50000000 needs a heap of 195569 MB, this process has \d+ MB/);
+  });
+
   it('the total limit counts every target', () => {
     const g = new SeriesGuard({ ...DEFAULT_LIMITS, series_total: 15 });
     g.admit('a', 'snmp', ports(10), { ...ID, target: 'a' });
