@@ -130,7 +130,7 @@ function healthSamples(r: ProbeResult, identity: Record<string, string>, lastSuc
       value: 1,
       ts,
       type: 'gauge',
-      help: "Present (value 1) while a probe succeeds only partly: the device's answers contradict themselves (reason row_count, broken_column); see the log for what.",
+      help: "Present (value 1) while a probe succeeds only partly: the device's answers contradict themselves (reason row_count, broken_column) or a table walk was cut at a limit (row_limit, request_limit); see the log for what.",
     });
   }
   if (lastSuccessMs !== undefined) {
