@@ -9,6 +9,7 @@ import { describeConfigChange } from './config/diff.js';
 import { buildTargets, type LoadedConfig } from './config/model.js';
 import { Scheduler } from './scheduler.js';
 import { createFanout } from './fanout.js';
+import { registerLimitMetrics } from './limits.js';
 import { Exporter } from './exporter.js';
 import { LiveState } from './live.js';
 import { registerSelfMetrics, type ReloadStatus } from './self-metrics.js';
@@ -114,7 +115,12 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   const exporter = new Exporter({ warn: (msg) => log.warn({ component: 'exporter' }, msg) });
   dbGuard.register(exporter.registry);
   const live = new LiveState();
-  const fanout = createFanout(config, (name, err) => log.error({ consumer: name, err: String(err) }, 'pipeline consumer failed'));
+  const fanout = createFanout(
+    config,
+    (name, err) => log.error({ consumer: name, err: String(err) }, 'pipeline consumer failed'),
+    (msg, extra) => log.warn({ component: 'limits', ...extra }, msg),
+  );
+  registerLimitMetrics(exporter.registry, fanout.guard);
   const { pipeline } = fanout;
   pipeline.subscribe('store', (res) => store.write(res.samples));
   pipeline.subscribe('exporter', (res) => exporter.accept(res));

@@ -30,7 +30,11 @@ const METRIC_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const NEEDS_ESCAPE = /[\\\n"]/;
 
-/** One exposed series: its `name{labels} ` prefix is encoded once; an update only stores the new value. */
+/**
+ * One exposed series: its `name{labels} ` line prefix is written from `metric` and `key` at render time
+ * (its byte length kept), not held encoded: a Buffer per series cost ~350 bytes more than the key itself.
+ * An update only stores the new value.
+ */
 interface Series {
   fam: Family;
   metric: string;
@@ -38,7 +42,8 @@ interface Series {
   /** Labels of the sample that created the series, to recognise the same series in the next result cheaply. */
   labels: Record<string, string>;
   nLabels: number;
-  prefix: Buffer;
+  /** UTF-8 bytes of `name{key} `. */
+  prefixBytes: number;
   value: number;
   /** Group that wrote the series last; only it may delete it. */
   owner: string;
@@ -239,7 +244,7 @@ export class Exporter {
     const key = seriesKey(s.labels);
     let ser = fam.series.get(key);
     if (!ser) {
-      ser = { fam, metric: s.metric, key, labels: s.labels, nLabels: Object.keys(s.labels).length, prefix: Buffer.from(`${s.metric}{${key}} `), value: NaN, owner, gen: 0, dead: false };
+      ser = { fam, metric: s.metric, key, labels: s.labels, nLabels: Object.keys(s.labels).length, prefixBytes: Buffer.byteLength(s.metric) + Buffer.byteLength(key) + 3, value: NaN, owner, gen: 0, dead: false };
       fam.series.set(key, ser);
       fam.chunk = null;
     }
@@ -309,7 +314,7 @@ export class Exporter {
         floats.push(t);
         len = t.length;
       }
-      size += ser.prefix.length + len + 1;
+      size += ser.prefixBytes + len + 1;
     }
     return size;
   }
@@ -318,7 +323,11 @@ export class Exporter {
   private static writeFamily(fam: Family, buf: Buffer, off: number, floats: string[], fi: number): [number, number] {
     off += fam.header.copy(buf, off);
     for (const ser of fam.series.values()) {
-      off += ser.prefix.copy(buf, off);
+      off += buf.write(ser.metric, off, 'latin1'); // metric names are ASCII
+      buf[off++] = 123; // {
+      off += buf.write(ser.key, off, 'utf8');
+      buf[off++] = 125; // }
+      buf[off++] = 32;
       const v = ser.value;
       if (intLength(v) >= 0) off = writeInt(buf, off, v);
       else {

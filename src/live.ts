@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import type { TargetEvent } from './pipeline.js';
 import type { ProbeResult } from './scheduler.js';
 import type { Sample } from './types.js';
+import { hash53 } from './hash.js';
 import type { DeviceInventory, LiveSample, ResultEvent } from './http/contract.js';
 
 export interface TargetStatus {
@@ -16,7 +17,11 @@ export interface TargetStatus {
 }
 
 export class LiveState {
-  private readonly latest = new Map<string, Sample>();
+  /**
+   * Newest sample of each series by a hash of its identity (several on a collision, told apart by their
+   * labels): a number per series instead of a ~250-character key string.
+   */
+  private readonly latest = new Map<number, Sample | Sample[]>();
   private readonly status = new Map<string, TargetStatus>();
   /** target → the last device inventory its probe reported (kept while the target fails). */
   private readonly inventories = new Map<string, DeviceInventory>();
@@ -29,7 +34,7 @@ export class LiveState {
     if (r.inventory) this.inventories.set(r.target.name, r.inventory);
     const changed: Sample[] = [];
     for (const s of r.samples) {
-      this.latest.set(key(s.metric, s.labels), s);
+      this.put(s);
       if (s.metric.startsWith('netmon_uplink_')) changed.push(s);
     }
     this.broadcast('result', { target: r.target.name, probe: r.kind, ok: !r.error, ts: r.startedAt, uplinks: changed.map(brief) } satisfies ResultEvent);
@@ -37,14 +42,14 @@ export class LiveState {
 
   /** Newest values carried by a target event (an SNMP trap): they replace the polled ones until the next poll. */
   acceptEvent(e: TargetEvent): void {
-    for (const s of e.samples) this.latest.set(key(s.metric, s.labels), s);
+    for (const s of e.samples) this.put(s);
     this.broadcast('result', { target: e.target.name, probe: e.source, ok: true, ts: e.at, uplinks: [] } satisfies ResultEvent);
   }
 
   /** Latest samples of a metric whose labels include all of `match`. */
   find(metric: string, match: Record<string, string> = {}): Sample[] {
     const out: Sample[] = [];
-    for (const s of this.latest.values()) {
+    for (const s of this.all()) {
       if (s.metric === metric && Object.entries(match).every(([k, v]) => s.labels[k] === v)) out.push(s);
     }
     return out;
@@ -54,13 +59,36 @@ export class LiveState {
     return this.inventories.get(target);
   }
 
+  private put(s: Sample): void {
+    const h = hash53(key(s.metric, s.labels));
+    const cur = this.latest.get(h);
+    if (cur === undefined || (!Array.isArray(cur) && sameSeries(cur, s))) return void this.latest.set(h, s);
+    const list = Array.isArray(cur) ? cur : [cur];
+    const i = list.findIndex((x) => sameSeries(x, s));
+    if (i >= 0) list[i] = s;
+    else list.push(s);
+    this.latest.set(h, list);
+  }
+
+  private *all(): Generator<Sample> {
+    for (const v of this.latest.values()) {
+      if (Array.isArray(v)) yield* v;
+      else yield v;
+    }
+  }
+
   targetStatus(target: string, probe: string): TargetStatus | undefined {
     return this.status.get(`${target}/${probe}`);
   }
 
   /** Forget everything about targets no longer configured. */
   retainTargets(names: ReadonlySet<string>): void {
-    for (const [k, s] of this.latest) if (s.labels.target && !names.has(s.labels.target)) this.latest.delete(k);
+    const gone = (s: Sample) => s.labels.target !== undefined && !names.has(s.labels.target);
+    for (const [h, v] of this.latest) {
+      const kept = Array.isArray(v) ? v.filter((s) => !gone(s)) : gone(v) ? [] : [v];
+      if (kept.length === 0) this.latest.delete(h);
+      else if (Array.isArray(v)) this.latest.set(h, kept.length === 1 ? kept[0]! : kept);
+    }
     for (const k of this.status.keys()) if (!names.has(k.slice(0, k.lastIndexOf('/')))) this.status.delete(k);
     for (const k of this.inventories.keys()) if (!names.has(k)) this.inventories.delete(k);
   }
@@ -92,6 +120,16 @@ export class LiveState {
 
 function key(metric: string, labels: Record<string, string>): string {
   return metric + JSON.stringify(Object.entries(labels).sort());
+}
+
+function sameSeries(a: Sample, b: Sample): boolean {
+  if (a.metric !== b.metric) return false;
+  let n = 0;
+  for (const k in b.labels) {
+    if (a.labels[k] !== b.labels[k]) return false;
+    n++;
+  }
+  return n === Object.keys(a.labels).length;
 }
 
 function brief(s: Sample): LiveSample {

@@ -5,6 +5,7 @@
  * consumer (store, exporter, live feed, alerts) receives the same object.
  */
 import type { ProbeResult } from './scheduler.js';
+import type { SeriesGuard } from './limits.js';
 import type { Sample, Target } from './types.js';
 
 export type Consumer = (result: ProbeResult) => void;
@@ -49,7 +50,11 @@ export class Pipeline {
   /** (target, probe) → when it last succeeded (ms), for netmon_probe_last_success_timestamp_seconds. */
   private readonly lastSuccess = new Map<string, number>();
 
-  constructor(private readonly onConsumerError: (name: string, err: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly onConsumerError: (name: string, err: unknown) => void = () => undefined,
+    /** Label length and series limits (src/limits.ts), applied to the probe's own samples first. */
+    private readonly guard?: SeriesGuard,
+  ) {}
 
   subscribe(name: string, fn: Consumer): void {
     this.consumers.push({ name, fn });
@@ -66,13 +71,15 @@ export class Pipeline {
   /** Deliver a target event (see TargetEvent): labelled like a result, no health series, no derivers. */
   publishEvent(event: TargetEvent): void {
     const identity = targetLabels(event.target);
+    this.guard?.truncate(event.samples);
     for (const s of event.samples) s.labels = { ...s.labels, ...identity };
     this.deliver(this.eventConsumers, event);
   }
 
   publish(result: ProbeResult): void {
     const identity = targetLabels(result.target);
-    for (const s of result.samples) s.labels = { ...s.labels, ...identity };
+    if (this.guard && !result.error) this.guard.admit(result.target.name, result.kind, result.samples, identity);
+    else for (const s of result.samples) s.labels = { ...s.labels, ...identity };
     const key = `${result.target.name}\u0000${result.kind}`;
     const endedAt = result.startedAt + result.durationMs;
     if (!result.error) this.lastSuccess.set(key, endedAt);
@@ -95,6 +102,7 @@ export class Pipeline {
   /** Forget the health history of targets no longer configured (after a reload). */
   retainTargets(names: ReadonlySet<string>): void {
     for (const key of this.lastSuccess.keys()) if (!names.has(key.slice(0, key.indexOf('\u0000')))) this.lastSuccess.delete(key);
+    this.guard?.retainTargets(names);
   }
 }
 
@@ -122,7 +130,7 @@ function healthSamples(r: ProbeResult, identity: Record<string, string>, lastSuc
       value: 1,
       ts,
       type: 'gauge',
-      help: "Present (value 1) while a probe succeeds only partly: the device's answers contradict themselves (reason row_count, broken_column); see the log for what.",
+      help: "Present (value 1) while a probe succeeds only partly: the device's answers contradict themselves (reason row_count, broken_column) or a table walk was cut at a limit (row_limit, request_limit); see the log for what.",
     });
   }
   if (lastSuccessMs !== undefined) {

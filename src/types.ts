@@ -67,7 +67,7 @@ export interface Probe<S extends ProbeSpec = ProbeSpec> {
  * `netmon_probe_partial_info{reason}`; `netmon_probe_success` stays 1 (what was read is right).
  */
 export interface ProbePartial {
-  /** Short code, a label value: `row_count`, `broken_column`... */
+  /** Short code, a label value: `row_count`, `broken_column`, `row_limit`, `request_limit`... */
   reason: string;
   /** For the operator: what contradicts what. */
   message: string;

@@ -17,8 +17,12 @@
  *   (Linux `lo` says 10 Mbit/s, tunnels, port-channels, Cisco `bandwidth`), so the speed alone is no
  *   limit. A wrap is ambiguous when a second one fits in the interval at the port's own speed. A Counter64 has no rate limit at all: it cannot wrap in practice, so only a discontinuity
  *   signal (including a decrease) makes one of its intervals unusable.
- * - Without a known speed a Counter32 decrease is a wrap when the wrapped delta is under 2^31 (RFC 1982
- *   serial-number arithmetic), otherwise a reset.
+ * - A port counter whose speed is unknown (maxPerSecond 0: ifHighSpeed and ifSpeed missing, 0 or
+ *   implausible): a Counter32 decrease is a reset. A cleared counter and a wrap look alike, and without a
+ *   speed nothing bounds the wrapped delta: a counter cleared at 3.5·10^9 would otherwise read as a
+ *   ~800 MB increase (an 836 Mbit/s spike at 20 s).
+ * - A counter with no speed at all (maxPerSecond undefined: scalars such as ipInReceives): a decrease is a
+ *   wrap when the wrapped delta is under 2^31 (RFC 1982 serial-number arithmetic), otherwise a reset.
  */
 const WRAP32 = 2n ** 32n;
 const HALF32 = 2n ** 31n;
@@ -38,6 +42,8 @@ export interface CounterStats {
   wraps: number;
   /** Intervals given no sample (gaps), by reason. */
   discarded: Record<DiscardReason, number>;
+  /** Gauge readings given no sample because they are above the profile's max_value (samples.ts). */
+  implausible: number;
 }
 
 /** One interval's reading: the increase (and whether it unfolded a wrap), or why it is a gap. */
@@ -45,15 +51,15 @@ export type Verdict = { delta: bigint; wrapped: boolean } | { discard: DiscardRe
 
 /**
  * Judge one interval of a counter without any state: `prev` → `raw` over `seconds`, at most
- * `maxPerSecond` raw units per second by the port's speed (undefined or 0: unknown).
+ * `maxPerSecond` raw units per second by the port's speed (0: a port of unknown speed; undefined: the
+ * counter has no speed, see the header).
  */
 export function judgeInterval(prev: bigint, raw: bigint, bits: 32 | 64, seconds: number, maxPerSecond?: number): Verdict {
   if (bits === 64) return raw >= prev ? { delta: raw - prev, wrapped: false } : { discard: 'reset' };
   const wrapped = raw < prev;
   const delta = wrapped ? raw + WRAP32 - prev : raw - prev;
-  if (!(maxPerSecond !== undefined && maxPerSecond > 0)) {
-    return wrapped && delta >= HALF32 ? { discard: 'reset' } : { delta, wrapped };
-  }
+  if (maxPerSecond === undefined) return wrapped && delta >= HALF32 ? { discard: 'reset' } : { delta, wrapped };
+  if (!(maxPerSecond > 0)) return wrapped ? { discard: 'reset' } : { delta, wrapped };
   // Compared as numbers: the limit is a float, and 2^32-sized deltas are exact in a double.
   const span = Math.max(seconds, 0) + AGENT_CACHE_SLACK_S;
   const d = Number(delta);
@@ -77,14 +83,15 @@ export class CounterTracker {
   private readonly state = new Map<string, SeriesState>();
   /** Series whose next interval spans an agent restart (after resetAll). */
   private readonly stale = new Set<string>();
-  readonly stats: CounterStats = { wraps: 0, discarded: zeroDiscards() };
+  readonly stats: CounterStats = { wraps: 0, discarded: zeroDiscards(), implausible: 0 };
 
   /**
    * @param key series identity
    * @param raw the value read from the agent
    * @param bits 32 for Counter32, 64 for Counter64
    * @param ts time of the reading (ms)
-   * @param maxPerSecond the port's speed in raw counter units per second (e.g. ifSpeed / 8 for octets), if known
+   * @param maxPerSecond the port's speed in raw counter units per second (e.g. ifSpeed / 8 for octets); 0 when
+   *   the port's speed is unknown, undefined for a counter that has no speed
    * @param discontinuity the caller knows the counter restarted in this interval (ifCounterDiscontinuityTime)
    * @returns the total to export, or undefined for a gap (no sample for this interval)
    */

@@ -122,6 +122,7 @@ export class Row {
       v = s.slice(s.lastIndexOf('.') + 1);
     }
     if (v !== undefined && spec.nonzero && toNumber(v) === 0) v = undefined;
+    if (v !== undefined && spec.max !== undefined && !((toNumber(v) ?? 0) <= spec.max)) v = undefined;
     if (v !== undefined && spec.multiply !== undefined) {
       const n = toNumber(v);
       v = n === undefined ? undefined : n * spec.multiply;

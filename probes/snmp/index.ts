@@ -26,7 +26,7 @@ import { isStaleEngineError } from './session.js';
 import { loadProfiles, type Profile } from './profile.js';
 import { noteWalk, refreshStateOf, sameRefreshAsLast } from './refresh.js';
 import { awaitRefresh, refreshedSince, type Refresh } from './refresh-wait.js';
-import { buildSamples, discardSamples } from './samples.js';
+import { buildSamples, cutSamples, discardSamples } from './samples.js';
 import { getScalars, newWalkStats, type WalkOptions } from './walk.js';
 
 export { DBM_FLOOR } from './samples.js';
@@ -166,7 +166,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const st = states.stateFor(target, spec);
     const stats = newWalkStats();
     try {
-      const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, signal, stats };
+      const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, maxRows: o.maxTableRows, maxRequests: o.maxTableRequests, signal, stats };
       const device = await identify(target, st, walk);
       // The config's own list wins: `replace_default_profiles` means exactly the profiles it names.
       const vendor = o.vendorProfiles === false ? [] : (device?.profiles ?? []);
@@ -190,6 +190,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
         else log('info', `${agent}: complete answers again`);
       }
       st.partial = partial;
+      if (stats.cut) st.cuts[stats.cut.reason]++;
       let ts = refresh?.at ?? now();
       if (refresh && refreshedSince(refresh, raw.columns)) ts = (refresh.lastSentAt + now()) / 2;
       if (align) {
@@ -201,6 +202,7 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
       const before = { ...st.counters.stats.discarded };
       const samples = buildSamples(plan, raw, st, ts);
       if (st.counters.size > 0) samples.push(...discardSamples(st.counters.stats, ts));
+      samples.push(...cutSamples(st.cuts, ts));
       reportGaps(target.name, before, st.counters.stats.discarded);
       // A restarted agent or a new SNMPv3 engine may be another device (replaced, re-imaged): identify it
       // again at the next poll. Meanwhile this poll's inventory is the one just read, or the last one.
@@ -229,4 +231,4 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
   };
 }
 
-const copyStats = (s: CounterStats): CounterStats => ({ wraps: s.wraps, discarded: { ...s.discarded } });
+const copyStats = (s: CounterStats): CounterStats => ({ wraps: s.wraps, discarded: { ...s.discarded }, implausible: s.implausible });

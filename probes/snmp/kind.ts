@@ -5,6 +5,7 @@ import type { SnmpCredentialConfig } from '../../src/config/schema.js';
 import type { ProbeSpecOf, TargetRole } from '../../src/types.js';
 import type { ProbeKind } from '../kind.js';
 import { createSnmpProbe } from './index.js';
+import { DEFAULT_MAX_REQUESTS, DEFAULT_MAX_ROWS } from './walk.js';
 
 /** Options of an `snmp` probe after defaults and credential resolution. */
 export interface SnmpProbeOptions {
@@ -21,6 +22,9 @@ export interface SnmpProbeOptions {
   vendorProfiles?: boolean;
   /** Walk right after the agent's counter refresh (refresh.ts); see `align_to_counter_refresh`. */
   alignToRefresh?: boolean;
+  /** Rows per table and requests per walk at most (walk.ts); absent: DEFAULT_MAX_ROWS / DEFAULT_MAX_REQUESTS. */
+  maxTableRows?: number;
+  maxTableRequests?: number;
 }
 
 export type SnmpSpec = ProbeSpecOf<'snmp', SnmpProbeOptions>;
@@ -34,6 +38,10 @@ export const ROLE_PROFILES: Record<TargetRole, string[]> = {
 };
 
 const retries = z.number().int().min(0).max(10);
+// What one agent can make netmon read and hold per poll: a huge or endless table is cut here (a partial
+// poll, reason row_limit / request_limit), not by the poll deadline.
+const maxTableRows = z.number().int().min(1).max(1_000_000).describe('rows read per table and poll at most (more: the poll is partial, reason row_limit)');
+const maxTableRequests = z.number().int().min(1).max(100_000).describe('requests per table walk and poll at most (more: the poll is partial, reason request_limit)');
 const maxRepetitions = z.number().int().min(1).max(200);
 // The limits of this kind, stated once: a poll every `interval`, each request waiting up to `timeout`.
 const interval = durationAtLeast(1000).describe('polling interval; at least 1s');
@@ -48,6 +56,8 @@ const block = z
     timeout: timeout.optional().describe('per-request timeout, at least 100ms and shorter than the interval; defaults.snmp.timeout if absent'),
     retries: retries.optional(),
     max_repetitions: maxRepetitions.optional().describe('GETBULK max-repetitions'),
+    max_table_rows: maxTableRows.optional(),
+    max_table_requests: maxTableRequests.optional(),
     profiles: z.array(name).default([]).describe("profiles added to the ones the target's role brings"),
     replace_default_profiles: z.boolean().default(false).describe("replace the role's default profiles, and those the agent's sysObjectID brings, instead of adding to them"),
     align_to_counter_refresh: z
@@ -63,6 +73,9 @@ const defaults = z
     timeout: timeout.prefault('2s'),
     retries: retries.default(1),
     max_repetitions: maxRepetitions.default(25),
+    // Optional, so configs built in code need not name them.
+    max_table_rows: maxTableRows.optional().describe(`rows read per table and poll at most (default ${DEFAULT_MAX_ROWS})`),
+    max_table_requests: maxTableRequests.optional().describe(`requests per table walk and poll at most (default ${DEFAULT_MAX_REQUESTS})`),
   })
   .superRefine(timing.refineDefaults)
   .prefault({});
@@ -90,6 +103,8 @@ export const snmpKind: ProbeKind<SnmpSpec, typeof block, typeof defaults> = {
         profiles: [...new Set([...base, ...b.profiles])],
         vendorProfiles: !b.replace_default_profiles,
         alignToRefresh: b.align_to_counter_refresh === true,
+        maxTableRows: b.max_table_rows ?? d.max_table_rows ?? DEFAULT_MAX_ROWS,
+        maxTableRequests: b.max_table_requests ?? d.max_table_requests ?? DEFAULT_MAX_REQUESTS,
       },
     };
   },

@@ -71,7 +71,7 @@ export function compilePlan(profiles: readonly Profile[]): Plan {
         fields,
         metrics: t.metrics.map((m) => ({
           m,
-          fb: m.fallback_oid ? { ...m, oid: m.fallback_oid, scale: m.fallback_scale ?? m.scale } : undefined,
+          fb: m.fallback_oid ? { ...m, oid: m.fallback_oid, scale: m.fallback_scale ?? m.scale, max_value: undefined } : undefined,
           template: placeholders(m.metric).length ? templateOf(m.metric) : undefined,
         })),
         labels,

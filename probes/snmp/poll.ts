@@ -25,7 +25,7 @@ import { rawToLabel, toNumber } from './fields.js';
 import { tableRows, type Plan } from './plan.js';
 import type { CounterState, RawPoll } from './samples.js';
 import { engineOf, forgetEngine, isStaleEngineError, openSession, type EngineInfo } from './session.js';
-import { getScalars, walkColumns, type ColumnData, type RawValue, type WalkOptions, type WalkStats } from './walk.js';
+import { getScalars, walkColumns, type ColumnData, type RawValue, type WalkCut, type WalkOptions, type WalkStats } from './walk.js';
 
 export const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
 const TICKS_WRAP = 2 ** 32;
@@ -66,6 +66,8 @@ export interface TargetState extends CounterState {
   inventory?: DeviceInventory;
   /** The last poll's partial status, so it is logged when it changes, not at every poll. */
   partial?: ProbePartial;
+  /** Polls whose walks were cut at a limit, by limit (netmon_snmp_walks_cut_total). */
+  cuts: Record<WalkCut, number>;
   last?: SnmpPollInfo;
 }
 
@@ -89,7 +91,7 @@ export class TargetStates {
       const session = openSession(o.credential, { address: target.address, port: o.port, timeoutMs: spec.timeoutMs, retries: o.retries });
       // A socket error or an unparseable datagram must not crash the daemon; the request then times out.
       session.on('error', () => undefined);
-      st = { sessionKey: key, session, counters: new CounterTracker(), indicators: new Map(), useFallback: new Set(), discontinuity: new Map(), sources: new Map() };
+      st = { sessionKey: key, session, counters: new CounterTracker(), indicators: new Map(), useFallback: new Set(), discontinuity: new Map(), sources: new Map(), cuts: { row_limit: 0, request_limit: 0 } };
       this.states.set(target.name, st);
     }
     return st;
@@ -117,11 +119,16 @@ export interface PollResult {
 }
 
 /**
- * Is this poll partial? A table with fewer or more rows than its row-count scalar says (ifNumber 32, one
- * broken table served), or replies that broke the protocol (non-increasing OIDs, no progress: the walker
- * cut those columns short).
+ * Is this poll partial? A walk cut at a limit (a huge or endless table: max_table_rows, max_table_requests),
+ * a table with fewer or more rows than its row-count scalar says (ifNumber 32, one broken table served),
+ * or replies that broke the protocol (non-increasing OIDs, no progress: the walker cut those columns short).
  */
 export function partialOf(plan: Plan, scalars: ReadonlyMap<string, RawValue | undefined>, rows: ReadonlyMap<string, ReadonlySet<string>>, stats: WalkStats): ProbePartial | undefined {
+  if (stats.cut) {
+    const { reason, column, limit } = stats.cut;
+    const what = reason === 'row_limit' ? `column ${column} has more than ${limit} rows` : `the walk reached ${limit} requests at column ${column}`;
+    return { reason, message: `${what}: read up to the limit (snmp.max_table_${reason === 'row_limit' ? 'rows' : 'requests'}), the rest ignored` };
+  }
   for (const pt of plan.tables) {
     if (!pt.t.row_count_oid) continue;
     const said = toNumber(scalars.get(pt.t.row_count_oid) ?? undefined);

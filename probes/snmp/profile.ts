@@ -38,6 +38,7 @@ export interface FieldSpec {
   value?: string | number;
   oid_last_arc?: boolean;
   nonzero?: boolean;
+  max?: number;
   multiply?: number;
   map?: Record<string, string | number>;
   match?: { regex: string; value: string | number }[];
@@ -63,6 +64,8 @@ const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
       oid_last_arc: z.boolean().optional(),
       /** Treat 0 as "no value" (so first_of falls through, e.g. ifHighSpeed 0 → ifSpeed). */
       nonzero: z.boolean().optional(),
+      /** Treat a number above this as "no value" (an implausible reading, e.g. a negative Gauge32 read as 2^32 - 1). */
+      max: z.number().optional(),
       multiply: z.number().optional(),
       /** Raw value (as text) → value; values missing from the map give no value (or `default`). */
       map: z.record(z.string(), scalarValue).optional(),
@@ -124,6 +127,12 @@ const metric = z
     value_map_default: z.number().optional(),
     /** Raw values meaning "no reading" (e.g. 2147483647 on H3C transceivers); such rows produce no sample. */
     invalid_values: z.array(z.number()).default([]),
+    /**
+     * Raw values above this are implausible (no sample, counted as netmon_snmp_values_discarded_total
+     * {reason="implausible"}): e.g. an ifHighSpeed a broken agent encodes as a negative Gauge32, which
+     * net-snmp reads as 2^32 - 1 Mbit/s. In `oid`'s unit: it does not apply to `fallback_oid`.
+     */
+    max_value: z.number().optional(),
     /** A negative raw value is an Integer32 that overflowed: add 2^32 (hrStorageSize on large disks). */
     unsigned32: z.boolean().default(false),
     /** Pick the conversion per row by this field's value (e.g. Huawei µW vs 0.01 dBm). */

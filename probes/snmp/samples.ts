@@ -14,7 +14,7 @@ import { DISCARD_REASONS, type CounterStats, type CounterTracker } from './count
 import { rawToLabel, toNumber, type ColumnView, type Row } from './fields.js';
 import { rowValue, type LabelSource, type Plan } from './plan.js';
 import type { ProfileMetric, ProfileTable } from './profile.js';
-import type { RawValue } from './walk.js';
+import type { RawValue, WalkCut } from './walk.js';
 
 const MAX_U64 = 2n ** 64n - 1n;
 const MAX_U32 = 2 ** 32 - 1;
@@ -54,11 +54,18 @@ export function mwToDbm(mw: number): number {
   return Math.max(DBM_FLOOR, 10 * Math.log10(mw));
 }
 
-/** A gauge's exported value, or undefined when the row has no usable reading. */
-export function gaugeValue(m: ProfileMetric, raw: RawValue, row: Row | undefined): number | undefined {
+/**
+ * A gauge's exported value, or undefined when the row has no usable reading; a reading above the
+ * profile's max_value is counted in `stats.implausible`.
+ */
+export function gaugeValue(m: ProfileMetric, raw: RawValue, row: Row | undefined, stats?: CounterStats): number | undefined {
   let n = toNumber(raw);
   if (n === undefined || m.invalid_values.includes(n)) return undefined;
   if (m.unsigned32 && n < 0) n += 2 ** 32;
+  if (m.max_value !== undefined && !(n <= m.max_value)) {
+    if (stats) stats.implausible++;
+    return undefined;
+  }
   if (m.value_map) return m.value_map[String(n)] ?? m.value_map_default;
   let conv: Pick<ProfileMetric, 'scale' | 'pow10' | 'multiply_by' | 'transform'> = m;
   if (m.variant_field && m.variants) {
@@ -118,27 +125,51 @@ function counterValue(
   return Number.isFinite(v) ? v : undefined;
 }
 
-/** The port speed behind a counter's rate_ceiling, in raw counter units per second; undefined if unknown. */
+/**
+ * The port speed behind a counter's rate_ceiling, in raw counter units per second: 0 when the port's
+ * speed is unknown (then a Counter32 decrease is a reset, see counters.ts), undefined without a ceiling.
+ */
 function speedOf(m: ProfileMetric, row: Row): number | undefined {
   if (!m.rate_ceiling) return undefined;
   const f = toNumber(row.get(m.rate_ceiling.field));
-  return f !== undefined && f > 0 ? f * m.rate_ceiling.scale : undefined;
+  return f !== undefined && f > 0 ? f * m.rate_ceiling.scale : 0;
 }
 
 const DISCARDED_METRIC = 'netmon_snmp_intervals_discarded_total';
 
 /**
- * The target's counter intervals given no sample, by reason (the pipeline adds target and site): one
- * series per reason from the first poll on, so rate() and alerts see every increase.
+ * The target's counter intervals given no sample, by reason (the pipeline adds target and site), and its
+ * implausible gauge readings: one series per reason from the first poll on, so rate() and alerts see
+ * every increase.
  */
 export function discardSamples(stats: CounterStats, ts: number): Sample[] {
-  return DISCARD_REASONS.map((reason) => ({
+  const implausible: Sample = {
+    metric: 'netmon_snmp_values_discarded_total',
+    labels: { reason: 'implausible' },
+    value: stats.implausible,
+    ts,
+    type: 'counter',
+    help: "Gauge readings given no sample because they are above the profile's plausible maximum (e.g. an ifHighSpeed sent as a negative Gauge32, read as 4294967295 Mbit/s: the speed is then unknown).",
+  };
+  return [implausible, ...DISCARD_REASONS.map((reason) => ({
     metric: DISCARDED_METRIC,
     labels: { reason },
     value: stats.discarded[reason],
     ts,
     type: 'counter' as const,
     help: 'Counter intervals (previous poll to this one) given no sample because they cannot be read unambiguously, by reason: ambiguous_wrap (a 32-bit counter may have wrapped more than once), implausible_rate (a 32-bit counter rose faster than 4× the port speed), reset (the counter went down), discontinuity (sysUpTime went back or ifCounterDiscontinuityTime changed).',
+  }))];
+}
+
+/** The target's polls cut at a walk limit, by limit: both series from the first poll on. */
+export function cutSamples(cuts: Readonly<Record<WalkCut, number>>, ts: number): Sample[] {
+  return (['row_limit', 'request_limit'] as const).map((reason) => ({
+    metric: 'netmon_snmp_walks_cut_total',
+    labels: { reason },
+    value: cuts[reason],
+    ts,
+    type: 'counter' as const,
+    help: 'SNMP polls whose table walk was cut at a limit (snmp.max_table_rows: row_limit, snmp.max_table_requests: request_limit): a huge or endless table, read up to the limit.',
   }));
 }
 
@@ -174,7 +205,7 @@ export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: 
     const v =
       s.type === 'counter'
         ? counterValue(state.counters, s, v0, `${s.metric}|${s.oid}|${JSON.stringify(s.const_labels)}`, ts, undefined, false, seen)
-        : gaugeValue(s, v0, undefined);
+        : gaugeValue(s, v0, undefined, state.counters.stats);
     if (v === undefined) continue;
     samples.push({ metric: s.metric, labels: { ...s.const_labels }, value: v, ts, type: s.type, unit: s.unit || undefined, help: s.help });
   }
@@ -210,7 +241,7 @@ export function buildSamples(plan: Plan, raw: RawPoll, state: CounterState, ts: 
           const switched = state.sources.has(key) && state.sources.get(key) !== column;
           state.sources.set(key, column);
           v = counterValue(state.counters, m, value, key, ts, speedOf(m, row), resetRow || switched, seen);
-        } else v = gaugeValue(m, value, row);
+        } else v = gaugeValue(m, value, row, state.counters.stats);
         if (v === undefined) continue;
         const sampleLabels = Object.keys(m.const_labels).length ? { ...labels, ...m.const_labels } : labels;
         samples.push({ metric: name, labels: sampleLabels, value: v, ts, type: m.type, unit: m.unit || undefined, help: m.help });

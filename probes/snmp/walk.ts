@@ -11,7 +11,10 @@
  *   a table before its last row: nothing more can be read, the column is done);
  * - a non-increasing OID (agent bug, would loop forever): that column stops, counted in stats.anomalies;
  * - v1 noSuchName on GETNEXT (end of MIB view for one column): that column is done, the others go on;
- * - v1 noSuchName on GET: the missing OID is dropped and the GET retried without it.
+ * - v1 noSuchName on GET: the missing OID is dropped and the GET retried without it;
+ * - huge or endless tables (an agent serving rows forever): a column stops at `maxRows` rows and a walk at
+ *   `maxRequests` requests, recorded in stats.cut (the poll is then partial, reason row_limit or
+ *   request_limit), long before the poll deadline: what an agent can make netmon read and hold is bounded.
  */
 import snmp from 'net-snmp';
 import { abortReason } from '../abort.js';
@@ -21,18 +24,24 @@ export type RawValue = number | bigint | string | Buffer | null;
 /** column OID → (row index → value) */
 export type ColumnData = Map<string, Map<string, RawValue>>;
 
+export type WalkCut = 'row_limit' | 'request_limit';
+
 export interface WalkStats {
   requests: number;
   values: number;
   /** Replies that broke the protocol (non-increasing OIDs, no progress). */
   anomalies: number;
+  /** The first limit a walk of this poll hit, and the column it cut; undefined when none did. */
+  cut?: { reason: WalkCut; column: string; limit: number };
 }
 
 export function newWalkStats(): WalkStats {
   return { requests: 0, values: 0, anomalies: 0 };
 }
 
-const MAX_ROWS_PER_COLUMN = 200_000;
+/** Defaults of `snmp.max_table_rows` / `snmp.max_table_requests` (probes/snmp/kind.ts). */
+export const DEFAULT_MAX_ROWS = 10_000;
+export const DEFAULT_MAX_REQUESTS = 1_000;
 const MAX_VARBINDS_PER_GET = 60;
 
 const ERR_TOO_BIG = 1;
@@ -112,6 +121,14 @@ export interface WalkOptions {
   stats: WalkStats;
   /** Columns per request at most (default: all). */
   maxColumnsPerRequest?: number;
+  /** Rows read per column (table) in one walk at most (default DEFAULT_MAX_ROWS). */
+  maxRows?: number;
+  /** Requests one walk sends at most (default DEFAULT_MAX_REQUESTS). */
+  maxRequests?: number;
+}
+
+function noteCut(stats: WalkStats, reason: WalkCut, column: string, limit: number): void {
+  stats.cut ??= { reason, column, limit };
 }
 
 /** Walk the given table columns together; returns every row found under each column. */
@@ -123,8 +140,15 @@ export async function walkColumns(session: snmp.Session, columns: readonly strin
   let perRequest = Math.max(1, opts.maxColumnsPerRequest ?? columns.length);
   let stalls = 0;
   let rr = 0; // round-robin start, so a small perRequest still serves every column
+  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+  const maxRequests = opts.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  let sent = 0;
 
   while (cursors.size > 0) {
+    if (sent++ >= maxRequests) {
+      noteCut(opts.stats, 'request_limit', cursors.keys().next().value!, maxRequests);
+      break;
+    }
     const all = [...cursors.keys()];
     const start = rr % all.length;
     const active = all.length <= perRequest ? all : [...all.slice(start), ...all.slice(0, start)].slice(0, perRequest);
@@ -177,12 +201,18 @@ export async function walkColumns(session: snmp.Session, columns: readonly strin
           done = true;
           break;
         }
+        if (values.size >= maxRows) {
+          // A row beyond the limit exists: the table is cut here (a table of exactly maxRows rows is not).
+          noteCut(opts.stats, 'row_limit', column, maxRows);
+          done = true;
+          break;
+        }
         values.set(vb.oid.slice(column.length + 1), varbindValue(vb));
         opts.stats.values++;
         cursor = vb.oid;
         progress = true;
       }
-      if (done || values.size >= MAX_ROWS_PER_COLUMN) {
+      if (done) {
         cursors.delete(column);
         progress = true;
       } else cursors.set(column, cursor);

@@ -161,6 +161,7 @@ function load(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
     remoteWrite: mainOut.remote_write,
     cluster: mainOut.cluster,
     maintenance: mainOut.maintenance,
+    limits: mainOut.limits,
     web,
     warnings,
   };

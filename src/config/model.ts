@@ -35,6 +35,8 @@ export interface LoadedConfig {
   remoteWrite?: MainFileConfig['remote_write'];
   /** `cluster:` (sharding); absent = this netmon polls every target. */
   cluster?: MainFileConfig['cluster'];
+  /** `limits:` (src/limits.ts); absent in configs built in code = the defaults. */
+  limits?: MainFileConfig['limits'];
   /** Maintenance windows (src/config/maintenance.ts); absent in configs built in code = none. */
   maintenance?: MaintenanceConfig[];
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */

@@ -15,6 +15,7 @@ import { bitRate, duration, hostAddress, name, port } from './primitives.js';
 import { timeZoneProblem } from './timezone.js';
 import { remoteWrite } from '../remote-write/config.js';
 import { maintenanceSchema } from './maintenance.js';
+import { limitsSchema } from '../limits.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -303,6 +304,7 @@ export const mainFile = z
       .optional()
       .describe('poll only the targets whose name hashes to this shard (rendezvous hashing); `netmon run --shard I/N` overrides'),
     maintenance: maintenanceSchema,
+    limits: limitsSchema,
   })
   .describe('netmon main configuration file');
 export type MainFileConfig = z.output<typeof mainFile>;

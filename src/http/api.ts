@@ -3,7 +3,8 @@ import { Router, type Request, type Response } from 'express';
 import type { LoadedConfig } from '../config/model.js';
 import type { LiveState } from '../live.js';
 import type { RangeResult, SeriesInfo, Store } from '../store/types.js';
-import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
+import { UPLINK_DIRECTIONS } from '../uplinks.js';
+import { portSeries, rateRangeAcross, uplinkPortSeries } from '../domain/series.js';
 import { BadRequest, noQuery, parseIfIndex, parseName, parseQuery, parseWindow, sitesQuery, type Window } from './params.js';
 import { countStates, filterSites, siteDetail, siteOptical, sitePing, siteSummaries, type SiteSummary } from '../domain/sites.js';
 import { servers } from '../domain/servers.js';
@@ -61,11 +62,15 @@ function scaled(r: RangeResult, k: number) {
   return { ts: r.ts, min: r.min.map(f), mean: r.mean.map(f), max: r.max.map(f) };
 }
 
-/** In/out traffic of one interface over a window: bits/s min/mean/max per bucket, peak, 95th percentile, volume. */
-function trafficDirection(store: Store, direction: Direction, series: SeriesInfo | undefined, w: Window, pollIntervalMs: number | null): TrafficDirection {
-  if (!series) return { direction, series: null, stats: null };
-  const r = store.rateRange(series.id, w.from, w.to, w.points);
-  const p95 = store.percentileRate(series.id, w.from, w.to, 95);
+/**
+ * In/out traffic of one interface over a window: bits/s min/mean/max per bucket, peak, 95th percentile,
+ * volume; drawn across the port's series in time order (a changed ifAlias or ifName: src/domain/series.ts).
+ */
+function trafficDirection(store: Store, direction: Direction, series: readonly SeriesInfo[], w: Window, pollIntervalMs: number | null): TrafficDirection {
+  if (series.length === 0) return { direction, series: null, stats: null };
+  const ids = series.map((s) => s.id);
+  const r = rateRangeAcross(store, ids, w.from, w.to, w.points);
+  const p95 = store.percentileRate(ids, w.from, w.to, 95);
   let peak: number | null = null;
   for (const v of r.max) if (peak === null || v > peak) peak = v;
   return {
@@ -77,7 +82,7 @@ function trafficDirection(store: Store, direction: Direction, series: SeriesInfo
     stats: {
       peak_bps: peak === null ? null : peak * 8,
       p95_bps: p95 === null ? null : p95 * 8,
-      volume_bytes: store.increase(series.id, w.from, w.to),
+      volume_bytes: ids.reduce((sum, id) => sum + store.increase(id, w.from, w.to), 0),
     },
   };
 }
@@ -111,7 +116,7 @@ function uplinkTraffic(cfg: LoadedConfig, store: Store, u: LoadedConfig['uplinks
   const t0 = performance.now();
   const poll = snmpInterval(inventory(cfg).byName.get(u.target));
   const traffic = ({ direction, metric }: (typeof UPLINK_DIRECTIONS)[number]) =>
-    trafficDirection(store, direction, store.findSeries(metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels)), w, poll);
+    trafficDirection(store, direction, uplinkPortSeries(store, metric, u), w, poll);
   const [inbound, outbound] = [traffic(UPLINK_DIRECTIONS[0]), traffic(UPLINK_DIRECTIONS[1])];
   return {
     uplink: u.name,
@@ -130,11 +135,12 @@ function uplinkTraffic(cfg: LoadedConfig, store: Store, u: LoadedConfig['uplinks
 /** Undefined when the target has no such interface. */
 function interfaceTraffic(store: Store, t: Target, ifIndex: string, w: Window): InterfaceTrafficResponse | undefined {
   const t0 = performance.now();
-  const find = (metric: string) => store.findSeries(metric, { target: t.name, if_index: ifIndex })[0];
-  const i = find(M.ifIn);
-  const o = find(M.ifOut);
-  if (!i && !o) return undefined;
-  const labels = (i ?? o)!.labels;
+  // The port as it is now (its newest series), with its history under earlier names and descriptions.
+  const i = portSeries(store, M.ifIn, t.name, ifIndex);
+  const o = portSeries(store, M.ifOut, t.name, ifIndex);
+  const current = i.at(-1) ?? o.at(-1);
+  if (!current) return undefined;
+  const labels = current.labels;
   return {
     target: t.name,
     if_index: ifIndex,

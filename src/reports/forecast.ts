@@ -99,8 +99,8 @@ export function uplinkForecast(store: Store, u: UplinkConfig, now: number, tz: s
   const to = dayStart(now, tz);
   const from = dayStart(to - days * DAY + DAY / 2, tz);
   const daily = (['in', 'out'] as const).map((direction) => {
-    const id = uplinkSeries(store, u, direction);
-    const pts = id === undefined ? [] : dailyPercentiles(fiveMinuteAverages(store, id, from, to), tz).map((d) => ({ day: d.day, value: d.p95_bps }));
+    const ids = uplinkSeries(store, u, direction);
+    const pts = ids.length === 0 ? [] : dailyPercentiles(fiveMinuteAverages(store, ids, from, to), tz).map((d) => ({ day: d.day, value: d.p95_bps }));
     return { direction, days: pts };
   });
   const f = (i: number) => forecast(daily[i]!.days, u.warn_utilization * u.capacity, u.capacity);

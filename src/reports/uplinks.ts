@@ -22,7 +22,8 @@
 import type { LoadedConfig } from '../config/model.js';
 import type { UplinkConfig } from '../config/schema.js';
 import type { Store } from '../store/types.js';
-import { isUplinkPort, UPLINK_DIRECTIONS } from '../uplinks.js';
+import { rateRangeAcross, uplinkPortSeries } from '../domain/series.js';
+import { UPLINK_DIRECTIONS } from '../uplinks.js';
 import { localDate, monthRange, monthsOf, zonedParts } from './tz.js';
 import type { DirectionUsage, UplinkReport, UplinkUsage } from '../http/contract.js';
 
@@ -50,12 +51,13 @@ export function billingPercentile(values: readonly number[], p = 95): number | n
 }
 
 /** Buckets starting in [from, to), from the store at 5-minute resolution (or hourly past its 5-minute retention). */
-export function fiveMinuteAverages(store: Store, seriesId: number, from: number, to: number): Averages {
+export function fiveMinuteAverages(store: Store, seriesIds: readonly number[], from: number, to: number): Averages {
   const lo = Math.ceil(from / RES_5M) * RES_5M;
   if (!(to > lo)) return { resolution: null, stepMs: RES_5M, ts: [], mean: [], max: [] };
   const k = Math.ceil((to - lo) / RES_5M);
   // Asked over [lo, lo + k·5m - 1] in k + 1 points, the store's step is exactly 5 minutes (see Queries.range).
-  const r = store.rateRange(seriesId, lo, lo + k * RES_5M - 1, k + 1);
+  // Several series: one port across an ifName/ifAlias change (src/domain/series.ts), in time order.
+  const r = rateRangeAcross(store, seriesIds, lo, lo + k * RES_5M - 1, k + 1);
   const res = r.resolution === 'raw' ? '5m' : r.resolution;
   const keep = r.ts.map((t) => t < to);
   const pick = (col: number[]) => col.filter((_, i) => keep[i]);
@@ -98,17 +100,17 @@ export function directionUsage(direction: Direction, a: Averages, volumeBytes: n
   };
 }
 
-/** The counter series of an uplink's direction, or undefined when the store has none (never polled). */
-export function uplinkSeries(store: Store, u: UplinkConfig, direction: Direction): number | undefined {
+/** The counter series of an uplink's direction, its port's history across label changes; empty when never polled. */
+export function uplinkSeries(store: Store, u: UplinkConfig, direction: Direction): number[] {
   const d = UPLINK_DIRECTIONS.find((x) => x.direction === direction)!;
-  return store.findSeries(d.metric, { target: u.target }).find((s) => isUplinkPort(u, s.labels))?.id;
+  return uplinkPortSeries(store, d.metric, u).map((s) => s.id);
 }
 
 export function uplinkUsage(store: Store, u: UplinkConfig, from: number, to: number, tz: string): UplinkUsage {
   const dir = (direction: Direction): DirectionUsage => {
-    const id = uplinkSeries(store, u, direction);
-    const a = id === undefined ? { resolution: null, stepMs: RES_5M, ts: [], mean: [], max: [] } : fiveMinuteAverages(store, id, from, to);
-    return directionUsage(direction, a, id === undefined ? 0 : store.increase(id, from, to), u.capacity, u.warn_utilization, tz);
+    const ids = uplinkSeries(store, u, direction);
+    const a = ids.length === 0 ? { resolution: null, stepMs: RES_5M, ts: [], mean: [], max: [] } : fiveMinuteAverages(store, ids, from, to);
+    return directionUsage(direction, a, ids.reduce((sum, id) => sum + store.increase(id, from, to), 0), u.capacity, u.warn_utilization, tz);
   };
   return { uplink: u.name, display_name: u.display_name ?? u.name, capacity_bps: u.capacity, warn_utilization: u.warn_utilization, from, to, in: dir('in'), out: dir('out') };
 }

@@ -208,7 +208,7 @@ class SqliteStore implements TimeSeriesStore {
     return this.queries.range(seriesId, fromMs, toMs, maxPoints, true);
   }
 
-  percentileRate(seriesId: number, fromMs: number, toMs: number, percentile: number): number | null {
+  percentileRate(seriesId: number | readonly number[], fromMs: number, toMs: number, percentile: number): number | null {
     return this.queries.percentileRate(seriesId, fromMs, toMs, percentile);
   }
 

@@ -113,17 +113,21 @@ export class Queries {
     return toRange(mergeBuckets(b, counter, step), counter, rate, step, resolution);
   }
 
-  /** Nearest-rank percentile of the 5-minute average rates of buckets starting in [from, to). */
-  percentileRate(id: number, from: number, to: number, p: number): number | null {
-    if (this.writer.series.get(id)?.type !== 'counter' || !(to > from)) return null;
-    const b = this.rollup(id, RES_5M, from, to - 1);
-    const inc = b.cols[C_INC]!;
-    const dt = b.cols[C_DT]!;
-    const all = new Float64Array(b.ts.length);
-    let n = 0;
-    for (let i = 0; i < b.ts.length; i++) if (dt[i]! > 0) all[n++] = (inc[i]! / dt[i]!) * 1000;
-    if (n === 0) return null;
-    const rates = all.subarray(0, n).sort();
+  /**
+   * Nearest-rank percentile of the 5-minute average rates of buckets starting in [from, to), of one series
+   * or of several that follow each other in time (one port across an ifAlias change).
+   */
+  percentileRate(ids: number | readonly number[], from: number, to: number, p: number): number | null {
+    const found: number[] = [];
+    for (const id of typeof ids === 'number' ? [ids] : ids) {
+      if (this.writer.series.get(id)?.type !== 'counter' || !(to > from)) continue;
+      const b = this.rollup(id, RES_5M, from, to - 1);
+      const inc = b.cols[C_INC]!;
+      const dt = b.cols[C_DT]!;
+      for (let i = 0; i < b.ts.length; i++) if (dt[i]! > 0) found.push((inc[i]! / dt[i]!) * 1000);
+    }
+    if (found.length === 0) return null;
+    const rates = Float64Array.from(found).sort();
     const rank = Math.ceil((Math.min(100, Math.max(0, p)) / 100) * rates.length);
     return rates[Math.min(rates.length - 1, Math.max(0, rank - 1))]!;
   }

@@ -54,8 +54,8 @@ export interface Store {
   range(seriesId: number, fromMs: number, toMs: number, maxPoints: number): RangeResult;
   /** Per-second rate of a counter over [from, to]; wraps already unfolded by the probe, a decrease is a reset (no rate across it). */
   rateRange(seriesId: number, fromMs: number, toMs: number, maxPoints: number): RangeResult;
-  /** 95th percentile of the counter's 5-minute average rates over [from, to] (the billing standard); null without data. */
-  percentileRate(seriesId: number, fromMs: number, toMs: number, percentile: number): number | null;
+  /** 95th percentile of the counter's 5-minute average rates over [from, to] (the billing standard), of one series or several in sequence; null without data. */
+  percentileRate(seriesId: number | readonly number[], fromMs: number, toMs: number, percentile: number): number | null;
   /** Total increase of a counter over [from, to] (e.g. bytes transferred), resets honoured. */
   increase(seriesId: number, fromMs: number, toMs: number): number;
   /** The newest sample of a series, or null. */

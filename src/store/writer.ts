@@ -8,6 +8,7 @@ import type { SeriesInfo } from './types.js';
 import type { DB } from './schema.js';
 import { ByteReader, ByteWriter, decodeBlock, decodeChunk, encodeBlock, encodeChunk } from './codec.js';
 import { OpenChunk, type ChunkMark } from './open-chunk.js';
+import { hash53 } from '../hash.js';
 import { combineCounterBuckets, computeBuckets, concatBuckets, DAY, decimalScale, emptyBuckets, mergeBuckets, RES_1H, RES_5M, sliceBuckets, type Buckets } from './rollups.js';
 
 const CHUNK_MS = RES_1H;
@@ -60,7 +61,11 @@ export class Writer {
   };
   /** Probes that reuse their label objects skip key building entirely (labels are treated as immutable). */
   private labelCache = new WeakMap<object, { metric: string; id: number }>();
-  private readonly canonKeys = new Map<string, number>();
+  /**
+   * Series ids by the hash of their canonical key (metric + sorted labels JSON), several on a collision:
+   * a number per series instead of the ~250-character key (checked against the series on every lookup).
+   */
+  private readonly canonKeys = new Map<number, number | number[]>();
   private nextSeq = 1;
   private readonly st: Record<string, Statement>;
 
@@ -92,10 +97,21 @@ export class Writer {
 
   private addSeries(info: SeriesInfo, canon: string): void {
     this.series.set(info.id, info);
-    this.canonKeys.set(canon, info.id);
+    const h = hash53(canon);
+    const had = this.canonKeys.get(h);
+    this.canonKeys.set(h, had === undefined ? info.id : [...(typeof had === 'number' ? [had] : had), info.id]);
     let list = this.byMetric.get(info.metric);
     if (!list) this.byMetric.set(info.metric, (list = []));
     list.push(info);
+  }
+
+  /** Undo addSeries' key entry: remove this id from its hash's candidates. */
+  private dropCanon(canon: string, id: number): void {
+    const h = hash53(canon);
+    const had = this.canonKeys.get(h);
+    const rest = had === undefined ? [] : (typeof had === 'number' ? [had] : had).filter((x) => x !== id);
+    if (rest.length === 0) this.canonKeys.delete(h);
+    else this.canonKeys.set(h, rest.length === 1 ? rest[0]! : rest);
   }
 
   /** Series id for a sample; creates the series (inside the caller's transaction) if new. */
@@ -115,7 +131,7 @@ export class Writer {
     for (const k of Object.keys(s.labels).sort()) sorted[k] = String(s.labels[k]);
     const labelsJson = JSON.stringify(sorted);
     const canon = canonKey(s.metric, labelsJson);
-    let id = this.canonKeys.get(canon);
+    let id = this.lookup(canon, s.metric, labelsJson);
     if (id === undefined) {
       const r = this.st.insertSeries!.run(s.metric, labelsJson, s.type, s.unit ?? '', s.help ?? '');
       id = Number(r.lastInsertRowid);
@@ -132,6 +148,17 @@ export class Writer {
       }
     }
     return id;
+  }
+
+  /** The id of the series with this canonical key, if any: the hash's candidates, checked for real. */
+  private lookup(canon: string, metric: string, labelsJson: string): number | undefined {
+    const hit = this.canonKeys.get(hash53(canon));
+    if (hit === undefined) return undefined;
+    for (const id of typeof hit === 'number' ? [hit] : hit) {
+      const info = this.series.get(id);
+      if (info && info.metric === metric && JSON.stringify(info.labels) === labelsJson) return id;
+    }
+    return undefined;
   }
 
   /** In-memory state of a series, loading the tail of its newest chunk on first use. */
@@ -209,7 +236,7 @@ export class Writer {
       // SQLite hands the rolled-back ids out again: nothing in memory may point at them.
       this.series.delete(info.id);
       this.states.delete(info.id);
-      this.canonKeys.delete(canon);
+      this.dropCanon(canon, info.id);
       const list = this.byMetric.get(info.metric);
       const i = list?.indexOf(info) ?? -1;
       if (i >= 0) list!.splice(i, 1);
@@ -360,7 +387,7 @@ export class Writer {
   }
 }
 
-/** Identity of a series in canonKeys; joined, so the kept key is one flat string, not a V8 cons string tree. */
+/** Identity of a series, hashed into canonKeys. */
 function canonKey(metric: string, labelsJson: string): string {
   return [metric, labelsJson].join('\0');
 }

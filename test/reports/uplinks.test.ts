@@ -95,8 +95,8 @@ describe('uplink usage report', () => {
     write('netmon_interface_receive_bytes_total', d);
     fx.clock.now = to + 2 * H;
     fx.store().maintain(fx.clock.now);
-    const id = uplinkSeries(fx.store(), UPLINK, 'in')!;
-    const a = fiveMinuteAverages(fx.store(), id, from, to);
+    const ids = uplinkSeries(fx.store(), UPLINK, 'in');
+    const a = fiveMinuteAverages(fx.store(), ids, from, to);
     const brute = bruteForce(d, from, to);
     expect(a.resolution).toBe('5m');
     expect(a.ts.length).toBe(brute.avgs.size);
@@ -108,7 +108,7 @@ describe('uplink usage report', () => {
     const rep = uplinkReport(fx.store(), { uplinks: [UPLINK], server: { timezone: TZ } }, from, to);
     const inn = rep.uplinks[0]!.in;
     expect(Math.abs(inn.p95_bps! - brute.p95)).toBeLessThanOrEqual(BYTE);
-    expect(inn.p95_bps).toBe(fx.store().percentileRate(id, from, to, 95)! * 8);
+    expect(inn.p95_bps).toBe(fx.store().percentileRate(ids, from, to, 95)! * 8);
     expect(inn.samples).toBe(brute.avgs.size);
     expect(Math.abs(inn.peak_5m_bps! - Math.max(...brute.avgs.values()))).toBeLessThanOrEqual(BYTE);
     expect(Math.abs(inn.mean_bps! - [...brute.avgs.values()].reduce((x, y) => x + y, 0) / brute.avgs.size)).toBeLessThanOrEqual(BYTE);
@@ -162,7 +162,7 @@ describe('uplink usage report', () => {
     // 2 × 60 minutes above warn, give or take the jittered boundary buckets.
     expect(rep.uplinks[0]!.out.hours_above_warn).toBeGreaterThanOrEqual(1.9);
     expect(rep.uplinks[0]!.out.hours_above_warn).toBeLessThanOrEqual(2.2);
-    const daily = dailyPercentiles(fiveMinuteAverages(fx.store(), uplinkSeries(fx.store(), UPLINK, 'out')!, from, to), TZ);
+    const daily = dailyPercentiles(fiveMinuteAverages(fx.store(), uplinkSeries(fx.store(), UPLINK, 'out'), from, to), TZ);
     expect(daily.map((x) => x.day)).toEqual(['2026-10-31', '2026-11-01']);
   });
 });

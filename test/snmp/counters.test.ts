@@ -35,6 +35,12 @@ describe('judgeInterval', () => {
     expect(judgeInterval(3_000_000_000n, 2_000_000_000n, 32, 60)).toEqual({ discard: 'reset' });
     expect(judgeInterval(0n, W - 1n, 32, 60)).toEqual({ delta: W - 1n, wrapped: false });
   });
+
+  it('Counter32 on a port of unknown speed (0): a decrease is a reset, never a wrap (a cleared counter looks the same)', () => {
+    expect(judgeInterval(3_500_000_000n, 0n, 32, 20, 0)).toEqual({ discard: 'reset' });
+    expect(judgeInterval(W - 10n, 10n, 32, 20, 0)).toEqual({ discard: 'reset' });
+    expect(judgeInterval(10n, 20n, 32, 20, 0)).toEqual({ delta: 10n, wrapped: false });
+  });
 });
 
 describe('CounterTracker', () => {

@@ -129,6 +129,8 @@ export interface FakeAgentOptions {
   version?: 0 | 1;
   community?: string;
   varbinds: FakeVarbind[];
+  /** The varbind after `oid` where the static list does not decide (an endless table), else undefined. */
+  generate?: (oid: string) => FakeVarbind | undefined;
   /** Rewrite the correct reply (or return 'drop', or raw bytes to send instead). */
   hook?: (req: FakeRequest, reply: FakeReply, agent: FakeAgent) => FakeReply | 'drop' | Buffer | Buffer[];
 }
@@ -170,7 +172,7 @@ export class FakeAgent {
   }
 
   next(oid: string): FakeVarbind | undefined {
-    return this.sorted.find((v) => cmp(v.oid, oid) > 0);
+    return this.opts.generate?.(oid) ?? this.sorted.find((v) => cmp(v.oid, oid) > 0);
   }
 
   /** The correct reply to a request. */

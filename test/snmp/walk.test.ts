@@ -134,6 +134,22 @@ describe('walkColumns (GETBULK, v2c)', () => {
     expect(stats.anomalies).toBeGreaterThan(0);
   });
 
+  it('limits: a table of exactly max rows is complete; one more row is a cut (row_limit); the request budget cuts too', async () => {
+    const exact = await setup({ varbinds: table(30) });
+    const full = await walkColumns(exact.session, [A, B, C], { ...exact.wo, maxRows: 30 });
+    expect(keys(full.get(A))).toEqual(range(30));
+    expect(exact.stats.cut).toBeUndefined();
+    const more = await setup({ varbinds: table(31) });
+    const cut = await walkColumns(more.session, [A, B, C], { ...more.wo, maxRows: 30 });
+    for (const c of [A, B, C]) expect(keys(cut.get(c))).toEqual(range(30));
+    expect(more.stats.cut).toEqual({ reason: 'row_limit', column: A, limit: 30 });
+    const slow = await setup({ varbinds: table(100) });
+    const part = await walkColumns(slow.session, [A, B, C], { ...slow.wo, maxRequests: 3 });
+    expect(slow.agent.requests.length).toBe(3);
+    expect(keys(part.get(A))).toEqual(range(30));
+    expect(slow.stats.cut?.reason).toBe('request_limit');
+  });
+
   it('obeys the abort signal', async () => {
     const { session, wo } = await setup({ varbinds: table(5), hook: () => 'drop' }, false, 5000);
     const ac = new AbortController();
