@@ -136,6 +136,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     remoteWrite: mainOut.remote_write,
     cluster: mainOut.cluster,
     maintenance: mainOut.maintenance,
+    reports: mainOut.reports,
     web,
     warnings,
   };
