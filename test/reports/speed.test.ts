@@ -12,6 +12,7 @@ import type { LoadedConfig } from '../../src/config/model.js';
 import { openStore, type TimeSeriesStore } from '../../src/store/index.js';
 import { availabilityInput, availabilityReport } from '../../src/reports/availability.js';
 import type { Sample } from '../../src/types.js';
+import { monthlyHtml } from '../../src/reports/monthly-html.js';
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -69,6 +70,12 @@ it('reports 118 sites over 10 days of one-minute samples in well under the time 
   expect(flap.down_ms).toBe(10 * 144 * 3 * MIN);
   expect(flap.outages.every((o) => o.causes.join() === 'ping_down')).toBe(true);
   expect(rep.sites.slice(1).every((s) => s.availability === 1)).toBe(true);
+  // Printed, the 1440 outages are the 40 longest (here all 3 min) and a line counting the rest.
+  const html = monthlyHtml({ month: '2026-11', lang: 'en', centre: 'x', availability: rep, uplinks: { from: FROM, to: TO, timezone: rep.timezone, uplinks: [], months: [], forecasts: [] } });
+  const start = html.indexOf('<h2>Outages</h2>');
+  const table = html.slice(start, html.indexOf('</p>', html.indexOf('</table>', start)) + 4);
+  expect(table.match(/<tr><td>Đơn vị 0<\/td>/g)).toHaveLength(40);
+  expect(table).toContain('… and 1400 shorter ones (4,200 min in all): see the outages CSV.');
   // A month is three of these; the whole printed report must take under 10 s on the shipped config.
   expect(ms).toBeLessThan(2500);
 });
