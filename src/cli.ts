@@ -1,6 +1,6 @@
 /**
  * `netmon` command line: `run` (the daemon), `check-config` (validate), `probe` (one target's probes once),
- * `report` (the monthly report as a PDF), `--version`. Every command answers `--help`; bad arguments get one plain line and exit code 2.
+ * `report` (the monthly report as a PDF), `simulate` (the simulated network alone, or its history), `--version`. Every command answers `--help`; bad arguments get one plain line and exit code 2.
  */
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG } from './paths.js';
@@ -75,6 +75,21 @@ an A4 PDF, rendered by headless Chromium from the running daemon's report page.
   -h, --help             this help
 `,
   },
+  simulate: {
+    name: 'simulate',
+    options: { config: CONFIG, backfill: { type: 'string' } },
+    positionals: { min: 0, max: 0 },
+    usage: `usage: netmon simulate [--config FILE] [--backfill DAYS]
+
+Without --backfill: run the config's simulated network alone (its SNMP agents and echo services) until Ctrl-C.
+With --backfill DAYS (e.g. 35d): write DAYS of the simulated network's polls, up to now, into the config's
+empty store (storage.path), through the daemon's own pipeline, then exit; start netmon afterwards.
+
+      --backfill DAYS    days of history, 1 to 400 (e.g. 35 or 35d)
+  -c, --config FILE      main config file (default: config/netmon.yaml of the installation)
+  -h, --help             this help
+`,
+  },
   probe: {
     name: 'probe',
     options: { config: CONFIG, json: { type: 'boolean' } },
@@ -97,6 +112,7 @@ const USAGE = `usage: netmon COMMAND [OPTIONS]
   netmon probe TARGET [--config FILE] [--json]                run one target's probes once and print the samples
   netmon backup FILE [--config FILE]                          copy the databases safely while netmon runs
   netmon report --month YYYY-MM [--lang vi|en] [--out FILE]   the monthly report as a PDF, from the running daemon
+  netmon simulate [--backfill DAYS] [--config FILE]          run the simulated network alone, or fill the store with its history
   netmon --version                                            print the version
 
 'netmon COMMAND --help' tells more about each command.
@@ -203,6 +219,17 @@ async function report(args: string[]): Promise<number> {
   });
 }
 
+async function simulate(args: string[]): Promise<number> {
+  const spec = COMMANDS.simulate!;
+  const p = parseCommand(spec, args);
+  if (p.help) return help(spec);
+  const text = p.values.backfill as string | undefined;
+  const days = text === undefined ? undefined : /^\d+d?$/.test(text) ? parseInt(text, 10) : NaN;
+  if (days !== undefined && !(days >= 1 && days <= 400)) throw new UsageError(`netmon simulate: --backfill expects a number of days from 1 to 400 (e.g. 35d), got ${JSON.stringify(text)}`);
+  const { simulateCommand } = await import('./simulator/command.js');
+  return simulateCommand({ configFile: resolve((p.values.config as string | undefined) ?? DEFAULT_CONFIG), ...(days !== undefined ? { backfillDays: days } : {}) });
+}
+
 async function backupCommand(args: string[]): Promise<number> {
   const spec = COMMANDS.backup!;
   const p = parseCommand(spec, args);
@@ -226,6 +253,8 @@ async function main(argv: string[]): Promise<number> {
       return backupCommand(rest);
     case 'report':
       return report(rest);
+    case 'simulate':
+      return simulate(rest);
     case '--version':
     case '-V':
     case 'version':

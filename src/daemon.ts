@@ -32,6 +32,7 @@ import { eventAsResult } from './traps/effects.js';
 import type { Logger } from './log.js';
 
 import { VERSION } from './version.js';
+import { startMonthlyDelivery } from './reports/delivery.js';
 
 export { VERSION };
 
@@ -130,6 +131,8 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
   const alerting = new Alerting({ config, registry: exporter.registry, externalUrl: tlsUrl, guard: dbGuard, log: (level, msg, extra) => log[level]({ component: 'alerts', ...extra }, msg) });
   pipeline.subscribe('alerts', (res) => alerting.accept(res));
   started.push(() => alerting.close());
+  const delivery = startMonthlyDelivery({ config: () => config, log: (level, msg, extra) => log[level]({ component: 'reports', ...extra }, msg) });
+  started.push(() => delivery.stop());
   // Remote write appends to its disk queues here and sends from its own loop: polling never waits on a receiver.
   const shard = shardFor(config, opts.shard);
   // Each shard's series carry shard="I" (unless a receiver sets its own), so shards never overwrite each other.
@@ -285,6 +288,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       await traps?.close();
       await scheduler.stop();
       await alerting.close();
+      delivery.stop();
       await remoteWrite.close(); // what is not yet delivered stays in the queue files for the next start
       await closeProbes(probes);
       await simulator?.close();

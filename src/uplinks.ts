@@ -30,7 +30,7 @@ export function uplinkDeriver(uplinks: readonly UplinkConfig[]): Deriver {
       if (u.target !== result.target.name) continue;
       const labels = { uplink: u.name };
       // Prometheus base units: bytes per second (multiply by 8 for the bit/s that capacity is written in).
-      out.push({ metric: 'netmon_uplink_capacity_bytes_per_second', labels, value: u.capacity / 8, ts: Date.now(), type: 'gauge', unit: 'bytes_per_second', help: 'Configured capacity of the uplink, bytes per second.' });
+      out.push({ metric: 'netmon_uplink_capacity_bytes_per_second', labels, value: u.capacity / 8, ts: result.startedAt + result.durationMs, type: 'gauge', unit: 'bytes_per_second', help: 'Configured capacity of the uplink, bytes per second.' });
       for (const d of UPLINK_DIRECTIONS) {
         const s = result.samples.find((x) => x.metric === d.metric && isUplinkPort(u, x.labels));
         if (!s) continue;

@@ -9,6 +9,7 @@ import { noteResult, startLive } from './live.js';
 import { renderReloadBanner } from './banner.js';
 import { initProblems, refreshProblems, renderProblems } from './problems.js';
 import { refreshServers, renderServers } from './servers.js';
+import { initReports } from './reports.js';
 import { closeSite, initSiteDialog, initSiteFilters, openSite, openSiteId, refreshSites, renderSites, siteQuery, syncSiteFilters, type ViewWindow } from './sites.js';
 import { DEFAULT_RANGE, onUrlChange, param, RANGES, urlRange, urlZoom, writeUrl, type Range, type Zoom } from './url.js';
 import { fitWall } from './wall.js';
@@ -285,6 +286,7 @@ async function main(): Promise<void> {
   renderReloadBanner(o.config_reload);
   $('#version').textContent = `netmon ${o.version}`;
   applyLang(pickLang(o));
+  if (!kiosk) initReports();
   buildUplinks(o);
   await Promise.all([
     refreshTraffic(),

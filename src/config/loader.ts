@@ -162,6 +162,7 @@ function load(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
     cluster: mainOut.cluster,
     maintenance: mainOut.maintenance,
     limits: mainOut.limits,
+    reports: mainOut.reports,
     web,
     warnings,
   };

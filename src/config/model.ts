@@ -2,7 +2,7 @@
  * The loaded configuration (all files merged, defaults applied, references checked) and the
  * inventory of runtime targets derived from it.
  */
-import type { AlertingConfig, MainFileConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, TrapsConfig, UplinkConfig } from './schema.js';
+import type { AlertingConfig, MainFileConfig, ReportsConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, TrapsConfig, UplinkConfig } from './schema.js';
 import type { MaintenanceConfig } from './maintenance.js';
 import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
 import type { ProbeKind, SpecContext } from '../../probes/kind.js';
@@ -39,6 +39,8 @@ export interface LoadedConfig {
   limits?: MainFileConfig['limits'];
   /** Maintenance windows (src/config/maintenance.ts); absent in configs built in code = none. */
   maintenance?: MaintenanceConfig[];
+  /** `reports:` (scheduled delivery of the monthly report's link); absent = none. */
+  reports?: ReportsConfig;
   /** The web config named by `server.web_config` (TLS, basic auth); absent = plain HTTP, no auth. */
   web?: WebConfig;
   /** What is allowed but worth saying (an include made empty on purpose); absent in configs built in code. */

@@ -305,8 +305,16 @@ export const mainFile = z
       .describe('poll only the targets whose name hashes to this shard (rendezvous hashing); `netmon run --shard I/N` overrides'),
     maintenance: maintenanceSchema,
     limits: limitsSchema,
+    reports: z
+      .strictObject({
+        monthly_delivery: z.boolean().default(false).describe('on the 1st of each month at 07:00 (server.timezone), tell the webhook receivers of alerting: where last month\'s report is'),
+        public_url: receiverUrl.optional().describe('netmon\'s address as the receivers reach it, for the report link (default: http://listen_address:port/)'),
+      })
+      .optional()
+      .describe('the monthly report (issue 22): scheduled delivery of its link'),
   })
   .describe('netmon main configuration file');
+export type ReportsConfig = z.output<typeof mainFile>['reports'];
 export type MainFileConfig = z.output<typeof mainFile>;
 
 // ---- web config (server.web_config): the format of Prometheus exporter-toolkit's --web.config.file ----

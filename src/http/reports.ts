@@ -13,6 +13,8 @@ import { uplinkForecast } from '../reports/forecast.js';
 import { monthRange, zonedParts } from '../reports/tz.js';
 import { toCsv, type Cell } from '../reports/csv.js';
 import { monthlyHtml } from '../reports/monthly-html.js';
+import { CHROMIUM, htmlToPdf } from '../reports/pdf.js';
+import { existsSync } from 'node:fs';
 import type { AvailabilityReportResponse, Durations, Shares, UplinkReportResponse } from './contract.js';
 
 /** Longest range a report reads: a year and a day (a leap year's months all fit). */
@@ -84,8 +86,28 @@ function uplinksCsv(res: Response, rep: UplinkReportResponse, label: string): vo
   sendCsv(res, `uplinks-${label}`, ['period', 'uplink', 'display_name', 'direction', 'capacity_bps', 'p95_bps', 'p95_utilization', 'peak_bps', 'mean_bps', 'volume_bytes', 'hours_above_warn', 'samples_5m', 'resolution'], rows);
 }
 
-export function reportsRouter(ctx: Pick<ApiContext, 'config' | 'store'>, now: () => number = Date.now): Router {
+/** How the PDF endpoint prints (tests swap the browser). */
+export interface PdfPrinter {
+  /** Chromium's executable: missing, the endpoint answers 503 saying so. */
+  executable: string;
+  print: (html: string, executable: string) => Promise<Buffer>;
+}
+
+export function reportsRouter(ctx: Pick<ApiContext, 'config' | 'store'>, now: () => number = Date.now, printer: PdfPrinter = { executable: CHROMIUM, print: htmlToPdf }): Router {
   const api = Router();
+  // One Chromium at a time: a render takes ~1 s of CPU and ~150 MB; a second request waits for none of it.
+  let printing = false;
+
+  const monthlyPage = (q: z.infer<typeof monthlyQuery>): string => {
+    const cfg = ctx.config();
+    const t = now();
+    const { from, to } = monthRange(q.month, cfg.server.timezone);
+    const store = ctx.store();
+    const availability = availabilityReport(store, availabilityInput(cfg), from, to, t);
+    const uplinks = { ...uplinkReport(store, cfg, from, Math.min(to, t)), forecasts: cfg.uplinks.map((u) => uplinkForecast(store, u, Math.min(to, t), cfg.server.timezone)) };
+    const centre = cfg.sites.find((s) => s.group === 'datacentre')?.name ?? 'netmon';
+    return monthlyHtml({ month: q.month, lang: q.lang ?? cfg.server.language, centre, availability, uplinks });
+  };
 
   api.get('/availability', (req, res) => {
     const q = parseQuery(availabilityQuery, req.query as Record<string, unknown>);
@@ -113,14 +135,31 @@ export function reportsRouter(ctx: Pick<ApiContext, 'config' | 'store'>, now: ()
 
   api.get('/monthly.html', (req, res) => {
     const q = parseQuery(monthlyQuery, req.query as Record<string, unknown>);
-    const cfg = ctx.config();
-    const t = now();
-    const { from, to } = monthRange(q.month, cfg.server.timezone);
-    const store = ctx.store();
-    const availability = availabilityReport(store, availabilityInput(cfg), from, to, t);
-    const uplinks = { ...uplinkReport(store, cfg, from, Math.min(to, t)), forecasts: cfg.uplinks.map((u) => uplinkForecast(store, u, Math.min(to, t), cfg.server.timezone)) };
-    const centre = cfg.sites.find((s) => s.group === 'datacentre')?.name ?? 'netmon';
-    res.type('text/html; charset=utf-8').send(monthlyHtml({ month: q.month, lang: q.lang ?? cfg.server.language, centre, availability, uplinks }));
+    res.type('text/html; charset=utf-8').send(monthlyPage(q));
+  });
+
+  api.get('/monthly.pdf', async (req, res) => {
+    const q = parseQuery(monthlyQuery, req.query as Record<string, unknown>);
+    if (!existsSync(printer.executable)) {
+      res.status(503).json({ error: `the PDF is printed by headless Chromium, not found at ${printer.executable}: install the Debian package "chromium" (or set NETMON_CHROMIUM); /api/v1/reports/monthly.html is the same report as a page` });
+      return;
+    }
+    if (printing) {
+      res.setHeader('Retry-After', '5');
+      res.status(429).json({ error: 'another monthly report is being printed; try again in a few seconds' });
+      return;
+    }
+    printing = true;
+    try {
+      const pdf = await printer.print(monthlyPage(q), printer.executable);
+      res.type('application/pdf');
+      res.setHeader('Content-Disposition', `attachment; filename="report-${q.month}.pdf"`);
+      res.send(pdf);
+    } catch (err) {
+      res.status(503).json({ error: `Chromium could not print the report: ${(err as Error).message.split('\n')[0]}` });
+    } finally {
+      printing = false;
+    }
   });
 
   return api;

@@ -112,13 +112,33 @@ function sum(list: readonly Durations[]): Durations {
   return d;
 }
 
+/** Samples floored to the second, several within one second reduced to the worst (lowest) state. */
+function perSecond(ts: readonly number[], vals: readonly number[]): { ts: number[]; min: number[] } {
+  const out = { ts: [] as number[], min: [] as number[] };
+  for (let i = 0; i < ts.length; i++) {
+    const t = Math.floor(ts[i]! / 1000) * 1000;
+    const n = out.ts.length;
+    if (n && out.ts[n - 1] === t) out.min[n - 1] = Math.min(out.min[n - 1]!, vals[i]!);
+    else {
+      out.ts.push(t);
+      out.min.push(vals[i]!);
+    }
+  }
+  return out;
+}
+
 /**
  * Every sample of the site's state series over [from, to] (plus the one before `from`), at one-second
- * resolution (samples within a second: the worst), with the hold each stands for.
+ * resolution (samples within a second: the worst), with the hold each stands for. Within the raw
+ * retention the samples are read as stored (one pass, no bucketing: most of a month's report is this).
  */
 function stateSamples(store: Store, site: string, from: number, to: number, freshMs: number): { ts: number[]; vals: number[]; holdMs: number } {
   const lo = from - freshMs;
-  const ranges = store.findSeries(STATE_METRICS.site[0], { site }).map((s) => store.range(s.id, lo, to, Math.ceil((to - lo) / 1000) + 1));
+  const ranges = store.findSeries(STATE_METRICS.site[0], { site }).map((s) => {
+    const raw = store.samples(s.id, lo, to);
+    if (raw) return { ...perSecond(raw.ts, raw.values), resolution: 'raw', stepMs: 1000 };
+    return store.range(s.id, lo, to, Math.ceil((to - lo) / 1000) + 1);
+  });
   const holdMs = Math.max(freshMs, ...ranges.filter((r) => r.resolution !== 'raw').map((r) => r.stepMs + freshMs));
   // Usually one series; several only when the site's group label changed within the range.
   if (ranges.length === 1) return { ts: ranges[0]!.ts, vals: ranges[0]!.min, holdMs };
@@ -128,19 +148,42 @@ function stateSamples(store: Store, site: string, from: number, to: number, fres
   return { ts, vals: ts.map((t) => pts.get(t)!), holdMs };
 }
 
-/** Reasons with a sample in [from, to] (an outage's causes). */
-function causes(store: Store, site: string, from: number, to: number): string[] {
-  const out = new Set<string>();
-  for (const s of store.findSeries(STATE_METRICS.siteReason[0], { site })) {
-    if (!s.labels.reason || out.has(s.labels.reason)) continue;
+/**
+ * The site's reason series over the report range, read once: sample (or minute-bucket) times per reason.
+ * An outage's causes are then the reasons with a time in [its start's minute, its end), found by binary
+ * search; a site that flaps has thousands of outages, and a read per outage was most of the report's time.
+ */
+function reasonTimes(store: Store, site: string, from: number, to: number): { reason: string; ts: number[]; stepMs: number }[] {
+  return store.findSeries(STATE_METRICS.siteReason[0], { site }).filter((s) => s.labels.reason).map((s) => {
     // Minute buckets keep the read on raw data within its retention; an hourly rollup would reach an hour back.
     const r = store.range(s.id, from, Math.max(from, to - 1), Math.ceil((to - from) / 60_000) + 2);
-    if (r.ts.some((t) => t >= Math.floor(from / r.stepMs) * r.stepMs && t < to)) out.add(s.labels.reason);
+    return { reason: s.labels.reason!, ts: r.ts, stepMs: r.stepMs };
+  });
+}
+
+/** First index of a sorted array whose value is ≥ x. */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Reasons with a sample in [from, to] (an outage's causes). */
+function causes(series: ReturnType<typeof reasonTimes>, from: number, to: number): string[] {
+  const out = new Set<string>();
+  for (const s of series) {
+    const i = lowerBound(s.ts, Math.floor(from / s.stepMs) * s.stepMs);
+    if (i < s.ts.length && s.ts[i]! < to) out.add(s.reason);
   }
   return [...out].sort();
 }
 
-/** A site's timeline over the whole report range, maintenance painted in; outage causes looked up once per interval. */
+/** A site's timeline over the whole report range, maintenance painted in, and its outages' causes. */
 interface SiteTimeline {
   site: SiteInput;
   segs: Segment[];
@@ -151,14 +194,10 @@ interface SiteTimeline {
 function siteTimeline(store: Store, input: AvailabilityInput, site: SiteInput, from: number, to: number): SiteTimeline {
   const { ts, vals, holdMs } = stateSamples(store, site.id, from, to, site.freshMs);
   const windows = maintenanceIntervals(input.maintenance, site, from, to, input.timezone);
-  const memo = new Map<string, string[]>();
-  const cached = (a: number, b: number) => {
-    const k = `${a}:${b}`;
-    let c = memo.get(k);
-    if (!c) memo.set(k, (c = causes(store, site.id, a, b)));
-    return c;
-  };
-  return { site, segs: overlay(timeline(ts, vals, holdMs, from, to), windows), windows, causes: cached };
+  const segs = overlay(timeline(ts, vals, holdMs, from, to), windows);
+  // Reasons are read only for a site that was down at all (most were not).
+  let reasons: ReturnType<typeof reasonTimes> | undefined;
+  return { site, segs, windows, causes: (a, b) => causes((reasons ??= reasonTimes(store, site.id, from, to)), a, b) };
 }
 
 /** The part of a timeline within [from, to). */
@@ -191,11 +230,14 @@ function period(timelines: readonly SiteTimeline[], from: number, to: number): A
 export function availabilityReport(store: Store, input: AvailabilityInput, from: number, to: number, now = Date.now()): AvailabilityReport {
   const end = Math.max(from, Math.min(to, now));
   const timelines = input.sites.map((s) => siteTimeline(store, input, s, from, end));
+  const whole = period(timelines, from, end);
   const months = monthsOf(from, end, input.timezone).map((month) => {
     const m = monthRange(month, input.timezone);
-    return { month, ...period(timelines, Math.max(from, m.from), Math.min(end, m.to)) };
+    const [f, t] = [Math.max(from, m.from), Math.min(end, m.to)];
+    // A one-month report (the printed one) is its month: the same figures, not computed twice.
+    return { month, ...(f === from && t === end ? whole : period(timelines, f, t)) };
   });
-  return { timezone: input.timezone, ...period(timelines, from, end), months };
+  return { timezone: input.timezone, ...whole, months };
 }
 
 /** Default freshness when a site has no probes configured: the status module's with 60 s / 2 s defaults. */

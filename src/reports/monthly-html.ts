@@ -9,11 +9,15 @@ import { localDate, zonedParts } from './tz.js';
 
 export type Lang = 'vi' | 'en';
 
+/** Outages listed in the printed report (the longest); the others are counted under the table. */
+const MAX_OUTAGES = 40;
+
 const T = {
   vi: {
     title: 'Báo cáo vận hành tháng', availability: 'Mức sẵn sàng kết nối', group: 'Nhóm', site: 'Đơn vị', sites: 'Số đơn vị',
     up: 'Hoạt động', degraded: 'Suy giảm', down: 'Mất kết nối', unknown: 'Không rõ', maintenance: 'Bảo trì (giờ)', avail: 'Sẵn sàng',
     outages: 'Các lần mất kết nối', start: 'Bắt đầu', end: 'Kết thúc', duration: 'Thời lượng (phút)', cause: 'Nguyên nhân', none: 'Không có',
+    more: (n: number, min: string) => `… và ${n} lần ngắn hơn (tổng ${min} phút): xem tệp CSV các lần mất kết nối.`,
     uplinks: 'Đường truyền Internet', direction: 'Chiều', in: 'Vào', out: 'Ra', p95: 'Phân vị 95', peak: 'Đỉnh', mean: 'Trung bình', volume: 'Dung lượng', above: 'Giờ vượt ngưỡng',
     heatmap: 'Mức sử dụng trung bình theo ngày và giờ', forecast: 'Dự báo dung lượng', warnAt: 'Chạm ngưỡng cảnh báo', fullAt: 'Đầy 100 %', never: 'không trong 12 tháng', already: 'đã vượt',
     overall: 'Toàn mạng', groups: { datacentre: 'Trung tâm dữ liệu', provincial: 'Sở, ban, ngành', district: 'Cấp huyện', ward: 'Phường, xã' } as Record<string, string>,
@@ -23,6 +27,7 @@ const T = {
     title: 'Monthly operations report', availability: 'Connection availability', group: 'Group', site: 'Site', sites: 'Sites',
     up: 'Up', degraded: 'Degraded', down: 'Down', unknown: 'Unknown', maintenance: 'Maintenance (h)', avail: 'Availability',
     outages: 'Outages', start: 'Start', end: 'End', duration: 'Duration (min)', cause: 'Cause', none: 'None',
+    more: (n: number, min: string) => `… and ${n} shorter ones (${min} min in all): see the outages CSV.`,
     uplinks: 'Internet uplinks', direction: 'Direction', in: 'In', out: 'Out', p95: '95th percentile', peak: 'Peak', mean: 'Mean', volume: 'Volume', above: 'Hours above warn',
     heatmap: 'Mean utilisation by weekday and hour', forecast: 'Capacity forecast', warnAt: 'Reaches warn threshold', fullAt: 'Reaches 100 %', never: 'not within 12 months', already: 'already above',
     overall: 'Whole network', groups: { datacentre: 'Data centre', provincial: 'Provincial departments', district: 'Districts', ward: 'Wards and communes' } as Record<string, string>,
@@ -66,7 +71,13 @@ export function monthlyHtml(x: MonthlyInput): string {
   const shareHead = `<th>${t.up}</th><th>${t.degraded}</th><th>${t.down}</th><th>${t.unknown}</th><th>${t.maintenance}</th><th>${t.avail}</th>`;
   const groups = [...a.groups.map((g) => `<tr><td>${esc(t.groups[g.group] ?? g.group)}</td><td>${g.sites}</td>${shareCols(g)}</tr>`), `<tr class="total"><td>${t.overall}</td><td>${a.overall.sites}</td>${shareCols(a.overall)}</tr>`];
   const sites = a.sites.map((s) => `<tr><td>${esc(s.name)}</td><td>${esc(t.groups[s.group] ?? s.group)}</td>${shareCols(s)}</tr>`);
-  const outages = a.sites.flatMap((s) => s.outages.map((o) => `<tr><td>${esc(s.name)}</td><td>${when(o.start, tz)}</td><td>${when(o.end, tz)}</td><td>${num(o.duration_ms / 60_000, x.lang)}</td><td>${esc(o.causes.join(', '))}</td></tr>`));
+  // The longest outages, in time order: a flapping site has thousands, which would fill 190 pages; the
+  // rest are counted (and summed) under the table, and all are in the outages CSV.
+  const all = a.sites.flatMap((s) => s.outages.map((o) => ({ s, o })));
+  const shown = [...all].sort((p, q) => q.o.duration_ms - p.o.duration_ms || p.o.start - q.o.start).slice(0, MAX_OUTAGES).sort((p, q) => p.o.start - q.o.start || p.s.name.localeCompare(q.s.name));
+  const rest = all.length - shown.length;
+  const restMin = (all.reduce((n, x) => n + x.o.duration_ms, 0) - shown.reduce((n, x) => n + x.o.duration_ms, 0)) / 60_000;
+  const outages = shown.map(({ s, o }) => `<tr><td>${esc(s.name)}</td><td>${when(o.start, tz)}</td><td>${when(o.end, tz)}</td><td>${num(o.duration_ms / 60_000, x.lang)}</td><td>${esc(o.causes.join(', '))}</td></tr>`);
   const crossing = (c: { expected: string | null; earliest: string | null; latest: string | null; already: boolean }) =>
     c.already ? t.already : c.expected === null ? t.never : `${c.expected} (${c.earliest ?? '…'} – ${c.latest ?? t.never})`;
   const uplinks = x.uplinks.uplinks.map((u) => {
@@ -94,7 +105,7 @@ table.heat td, table.heat th { font-size: 6.5pt; padding: 0.3mm; text-align: cen
 <table><thead><tr><th>${t.group}</th><th>${t.sites}</th>${shareHead}</tr></thead><tbody>${groups.join('')}</tbody></table>
 <h2>${t.uplinks}</h2>${uplinks.join('')}
 <h2>${t.outages}</h2>
-${outages.length ? `<table><thead><tr><th>${t.site}</th><th>${t.start}</th><th>${t.end}</th><th>${t.duration}</th><th>${t.cause}</th></tr></thead><tbody>${outages.join('')}</tbody></table>` : `<p>${t.none}</p>`}
+${outages.length ? `<table><thead><tr><th>${t.site}</th><th>${t.start}</th><th>${t.end}</th><th>${t.duration}</th><th>${t.cause}</th></tr></thead><tbody>${outages.join('')}</tbody></table>` : `<p>${t.none}</p>`}${rest > 0 ? `<p class="more">${t.more(rest, num(restMin, x.lang))}</p>` : ''}
 <h2>${t.availability}: ${t.site}</h2>
 <table class="sites"><thead><tr><th>${t.site}</th><th>${t.group}</th>${shareHead}</tr></thead><tbody>${sites.join('')}</tbody></table>
 </body></html>

@@ -120,13 +120,15 @@ export type ReportConfig = Pick<LoadedConfig, 'uplinks'> & { server: Pick<Loaded
 
 export function uplinkReport(store: Store, config: ReportConfig, from: number, to: number): UplinkReport {
   const tz = config.server.timezone;
+  const whole = config.uplinks.map((u) => uplinkUsage(store, u, from, to, tz));
   const months = monthsOf(from, to, tz).map((month) => {
     const m = monthRange(month, tz);
     const f = Math.max(from, m.from);
     const t = Math.min(to, m.to);
-    return { month, from: f, to: t, uplinks: config.uplinks.map((u) => uplinkUsage(store, u, f, t, tz)) };
+    // A one-month report (the printed one) is its month: the same figures, not read twice.
+    return { month, from: f, to: t, uplinks: f === from && t === to ? whole : config.uplinks.map((u) => uplinkUsage(store, u, f, t, tz)) };
   });
-  return { from, to, timezone: tz, uplinks: config.uplinks.map((u) => uplinkUsage(store, u, from, to, tz)), months };
+  return { from, to, timezone: tz, uplinks: whole, months };
 }
 
 /** 95th percentile of each local day's averages (bits/s), for the capacity forecast; days without data are left out. */

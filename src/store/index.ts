@@ -216,6 +216,15 @@ class SqliteStore implements TimeSeriesStore {
     return this.queries.increase(seriesId, fromMs, toMs);
   }
 
+  samples(seriesId: number, fromMs: number, toMs: number): { ts: number[]; values: number[] } | null {
+    if (fromMs < this.now() - this.retentionCfg.rawMs) return null;
+    const r = this.queries.raw(seriesId, fromMs, toMs);
+    // raw() reads from the hour before `from`: keep one sample before it, as documented.
+    let i = 0;
+    while (i + 1 < r.ts.length && r.ts[i + 1]! < fromMs) i++;
+    return i === 0 ? { ts: r.ts, values: r.vals } : { ts: r.ts.slice(i), values: r.vals.slice(i) };
+  }
+
   latest(seriesId: number): { ts: number; value: number } | null {
     return this.queries.latest(seriesId);
   }

@@ -58,6 +58,11 @@ export interface Store {
   percentileRate(seriesId: number | readonly number[], fromMs: number, toMs: number, percentile: number): number | null;
   /** Total increase of a counter over [from, to] (e.g. bytes transferred), resets honoured. */
   increase(seriesId: number, fromMs: number, toMs: number): number;
+  /**
+   * Every stored sample with ts in [from, to] and the last before `from` (within the hour before), exactly
+   * as written; null when `from` is past the raw retention (then only rollups hold the range).
+   */
+  samples(seriesId: number, fromMs: number, toMs: number): { ts: number[]; values: number[] } | null;
   /** The newest sample of a series, or null. */
   latest(seriesId: number): { ts: number; value: number } | null;
   stats(): StoreStats;

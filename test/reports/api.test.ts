@@ -169,6 +169,24 @@ describe('GET /api/v1/reports/*', () => {
   });
 });
 
+describe('GET /api/v1/reports/monthly.pdf without Chromium', () => {
+  it('answers 503 naming the missing browser, and 400 without a month', async () => {
+    const app = express();
+    app.use('/r', reportsRouter({ config: () => loadConfig(join(dir, 'netmon.yaml')), store: () => store }, () => NOW, { executable: join(dir, 'no-chromium'), print: () => Promise.reject(new Error('not called')) }));
+    app.use(apiErrorHandler(() => {}));
+    const srv = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    try {
+      const port = (srv.address() as { port: number }).port;
+      const r = await fetch(`http://127.0.0.1:${port}/r/monthly.pdf?month=2026-11`);
+      expect(r.status).toBe(503);
+      expect(((await r.json()) as { error: string }).error).toMatch(/Chromium, not found at .*no-chromium: install the Debian package "chromium"/);
+      expect((await fetch(`http://127.0.0.1:${port}/r/monthly.pdf`)).status).toBe(400);
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
+  });
+});
+
 describe('GET /api/v1/reports/monthly.html', () => {
   it('an A4 page in Vietnamese with the centre name, every site, the outage, the uplink and its heatmap; English on request', async () => {
     const r = await get('/monthly.html?month=2026-11&lang=vi');
@@ -218,6 +236,14 @@ describe.runIf(pdfTools)('monthly report as PDF', () => {
     expect(cliText).toContain('Monthly operations report');
     expect(cliText).toContain('95th percentile');
     expect(cliText).toContain('ping_down');
+    // The daemon prints it too: GET monthly.pdf, one render at a time.
+    const [a, b] = await Promise.all([get('/monthly.pdf?month=2026-11&lang=en'), get('/monthly.pdf?month=2026-11&lang=en')]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual([200, 429]);
+    const ok = a.status === 200 ? a : b;
+    expect(ok.type).toBe('application/pdf');
+    writeFileSync(join(dir, 'api.pdf'), ok.bytes);
+    expect(execFileSync('pdftotext', ['-layout', join(dir, 'api.pdf'), '-'], { encoding: 'utf8' })).toContain('95th percentile');
     if (process.env.NETMON_SCREENSHOTS === '1') pages.forEach((p, i) => copyFileSync(join(dir, p), join('docs', 'screenshots', `report-${i + 1}.png`)));
   }, 60_000);
 });
