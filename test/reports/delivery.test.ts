@@ -44,6 +44,7 @@ const config = (on: boolean) => {
   writeFileSync(f, `
 server: { timezone: Asia/Ho_Chi_Minh, language: vi, port: 9300 }
 storage: { path: netmon.db }
+allow_empty: true
 reports: { monthly_delivery: ${on}, public_url: "https://noc.example.vn/netmon" }
 alerting:
   receivers:
