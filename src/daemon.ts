@@ -25,6 +25,7 @@ import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/i
 import { closeProbes, createProbes } from '../probes/registry.js';
 import { TrapService } from './traps/index.js';
 import { eventAsResult } from './traps/effects.js';
+import { FlowService } from './flows/collector.js';
 import type { Logger } from './log.js';
 
 import { VERSION } from './version.js';
@@ -35,6 +36,8 @@ export interface Daemon {
   url: string;
   /** The UDP port receiving SNMP traps; absent without `traps:`. */
   trapPort?: number;
+  /** The UDP ports of the flow collector; absent without `flows:`. */
+  flowPorts?: { netflow: number; sflow: number };
   config(): LoadedConfig;
   /** Load the config files again; an invalid config is rejected and the running one kept. */
   reload(trigger?: ReloadTrigger): { ok: boolean; message: string };
@@ -52,6 +55,8 @@ export interface DaemonOptions {
   watchDebounceMs?: number;
   /** Override `traps.port` (tests use 0 for a free one). */
   trapPort?: number;
+  /** Override `flows.netflow_port` / `flows.sflow_port` (tests use 0 for free ones). */
+  flowPorts?: { netflow?: number; sflow?: number };
   /** `--shard I/N`: overrides the config's `cluster:`. */
   shard?: Shard;
 }
@@ -164,6 +169,19 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       })
     : undefined;
   if (traps) started.push(() => traps.close());
+  // Flows: the uplink an exporter's ifIndex is comes from the polled interface table (live state) by default.
+  const flowsConfig = config.flows;
+  const flows = flowsConfig
+    ? await FlowService.start({
+        config: { ...config, flows: flowsConfig },
+        registry: exporter.registry,
+        snmpIfIndex: (target, ifName) => Number(live.find('netmon_interface_receive_bytes_total', { target, if_name: ifName })[0]?.labels.if_index) || undefined,
+        log: (level, msg, extra) => log[level]({ component: 'flows', ...extra }, msg),
+        netflowPort: opts.flowPorts?.netflow,
+        sflowPort: opts.flowPorts?.sflow,
+      })
+    : undefined;
+  if (flows) started.push(() => flows.close());
 
   // Always in the chain, so a reload can turn basic auth on or off; it passes everything while no user is configured.
   const auth = new BasicAuth({
@@ -181,6 +199,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     alerts: alerting,
     alerting,
     ...(traps ? { traps } : {}),
+    ...(flows ? { flows } : {}),
     ready: () => live.lastResultAt > 0,
     log: (err) => log.error({ err: String(err) }, 'HTTP handler failed'),
     auth: auth.middleware(),
@@ -211,6 +230,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     const [a, b] = [config.traps, next.traps];
     if (!!a !== !!b || (a && b && (a.listen_address !== b.listen_address || (opts.trapPort === undefined && a.port !== b.port)))) notes.push('traps on/off, listen_address/port');
     if (JSON.stringify(next.remoteWrite ?? []) !== JSON.stringify(config.remoteWrite ?? [])) notes.push('remote_write');
+    if (!!next.flows !== !!config.flows || (next.flows && config.flows && JSON.stringify([next.flows.listen_address, next.flows.netflow_port, next.flows.sflow_port, next.flows.top_n]) !== JSON.stringify([config.flows.listen_address, config.flows.netflow_port, config.flows.sflow_port, config.flows.top_n]))) notes.push('flows on/off, listen_address/ports/top_n');
     return notes;
   }
 
@@ -234,6 +254,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       config = next;
       alerting.reconfigure(next);
       traps?.reconfigure(next);
+      flows?.reconfigure(next);
       syncWatch();
       reloadStatus.successful = true;
       reloadStatus.lastSuccessMs = reloadStatus.lastAttemptMs;
@@ -267,6 +288,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await traps?.close();
+      await flows?.close();
       await scheduler.stop();
       await alerting.close();
       await remoteWrite.close(); // what is not yet delivered stays in the queue files for the next start
@@ -279,5 +301,5 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     return stopping;
   }
 
-  return { url, ...(traps ? { trapPort: traps.port } : {}), config: () => config, reload, stop };
+  return { url, ...(traps ? { trapPort: traps.port } : {}), ...(flows ? { flowPorts: { netflow: flows.netflowPort, sflow: flows.sflowPort } } : {}), config: () => config, reload, stop };
 }

@@ -133,6 +133,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     targets: all.flatMap((p) => p.targets),
     alerting: mainOut.alerting,
     ...(mainOut.traps ? { traps: mainOut.traps } : {}),
+    ...(mainOut.flows ? { flows: mainOut.flows } : {}),
     remoteWrite: mainOut.remote_write,
     cluster: mainOut.cluster,
     maintenance: mainOut.maintenance,

@@ -15,6 +15,7 @@ import { bitRate, duration, hostAddress, name, port } from './primitives.js';
 import { timeZoneProblem } from './timezone.js';
 import { remoteWrite } from '../remote-write/config.js';
 import { maintenanceSchema } from './maintenance.js';
+import { flows } from '../flows/config.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -281,6 +282,7 @@ export const mainFile = z
     targets,
     alerting: alerting.prefault({}),
     traps: traps.optional(),
+    flows: flows.optional(),
     remote_write: remoteWrite,
     cluster: z
       .strictObject({ shard: z.number().int().min(0).describe('this poller\'s shard, 0-based'), shards: z.number().int().min(1).max(10000) })

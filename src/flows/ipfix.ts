@@ -38,7 +38,7 @@ export function decodeIpfix(buf: Buffer, exporter: string, cache: TemplateCache)
   need(buf, 0, HEADER, 'IPFIX header');
   const length = buf.readUInt16BE(2);
   if (length < HEADER || length > buf.length) throw new DecodeError('bad_length', `IPFIX length ${length}, datagram ${buf.length}`);
-  const d = cache.domain(exporter, buf.readUInt32BE(12));
+  const d = cache.domain(exporter, 'ipfix', buf.readUInt32BE(12));
   const records: FlowRecord[] = [];
   let templates = 0;
   let partial: DropReason | undefined;

@@ -25,7 +25,7 @@ function fields(buf: Buffer, off: number, n: number, scope: boolean): TemplateFi
 
 export function decodeNetflowV9(buf: Buffer, exporter: string, cache: TemplateCache): DecodeResult {
   need(buf, 0, HEADER, 'NetFlow v9 header');
-  const d = cache.domain(exporter, buf.readUInt32BE(16));
+  const d = cache.domain(exporter, 'v9', buf.readUInt32BE(16));
   const records: FlowRecord[] = [];
   let templates = 0;
   let partial: DropReason | undefined;

@@ -63,9 +63,12 @@ export class TemplateCache {
 
   constructor(private readonly limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS) {}
 
-  /** The domain of an exporter's datagram, created on first sight, marked recently used. */
-  domain(exporter: string, id: number): Domain {
-    const key = `${exporter}/${id}`;
+  /**
+   * The domain of an exporter's datagram, created on first sight, marked recently used. v9 source IDs and
+   * IPFIX observation domains are separate namespaces (an exporter may speak both).
+   */
+  domain(exporter: string, protocol: 'v9' | 'ipfix', id: number): Domain {
+    const key = `${exporter}/${protocol}/${id}`;
     let d = this.domains.get(key);
     if (d) {
       this.domains.delete(key);

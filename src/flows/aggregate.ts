@@ -1,0 +1,114 @@
+/**
+ * Per-minute aggregation: for each uplink and direction, bytes and packets per key of every dimension. When
+ * the minute closes only the top N keys per dimension are kept and the rest is summed under OTHER, so the
+ * total of any dimension is the exact total of the uplink-minute. Memory is bounded while the minute is open
+ * too: past `maxKeys` distinct keys in a dimension (a scan, a flood of spoofed sources) new keys go straight
+ * to OTHER (counted in `overflowed`); the totals stay exact, only the ranking of late newcomers is lost.
+ */
+import type { Attributed, Direction } from './attribute.js';
+
+export const DIMENSIONS = ['site', 'service', 'app', 'src', 'dst', 'pair'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+/** The remainder: everything outside the top N of its minute. */
+export const OTHER = 'other';
+export const MINUTE = 60_000;
+
+export interface FlowRow {
+  /** Start of the minute, ms. */
+  ts: number;
+  uplink: string;
+  direction: Direction;
+  dim: Dimension;
+  key: string;
+  bytes: number;
+  packets: number;
+}
+
+type Counts = [bytes: number, packets: number];
+
+interface Bucket {
+  uplink: string;
+  direction: Direction;
+  dims: Record<Dimension, Map<string, Counts>>;
+}
+
+const keyOf = (a: Attributed, d: Dimension): string => (d === 'pair' ? `${a.src} > ${a.dst}` : a[d]);
+
+export class MinuteAggregator {
+  private minute = 0;
+  private buckets = new Map<string, Bucket>();
+  overflowed = 0;
+
+  constructor(
+    private readonly topN: number,
+    private readonly onClose: (rows: FlowRow[]) => void,
+    private readonly maxKeys = Math.max(10_000, topN * 20),
+  ) {}
+
+  add(now: number, a: Attributed): void {
+    this.roll(now);
+    const id = `${a.uplink}\t${a.direction}`;
+    let b = this.buckets.get(id);
+    if (!b) {
+      b = { uplink: a.uplink, direction: a.direction, dims: { site: new Map(), service: new Map(), app: new Map(), src: new Map(), dst: new Map(), pair: new Map() } };
+      this.buckets.set(id, b);
+    }
+    for (const d of DIMENSIONS) {
+      const m = b.dims[d];
+      let key = keyOf(a, d);
+      let c = m.get(key);
+      if (!c) {
+        if (m.size >= this.maxKeys) {
+          key = OTHER;
+          c = m.get(key);
+          this.overflowed++;
+        }
+        if (!c) m.set(key, (c = [0, 0]));
+      }
+      c[0] += a.bytes;
+      c[1] += a.packets;
+    }
+  }
+
+  /** Close the open minute when `now` is past it (called on every flow and by a timer). */
+  roll(now: number): void {
+    const minute = Math.floor(now / MINUTE) * MINUTE;
+    if (minute <= this.minute) return;
+    if (this.buckets.size) this.onClose(this.rows(this.minute, this.topN));
+    this.buckets = new Map();
+    this.minute = minute;
+  }
+
+  /** Close the open minute now (shutdown). */
+  flush(): void {
+    if (this.buckets.size) this.onClose(this.rows(this.minute, this.topN));
+    this.buckets = new Map();
+  }
+
+  /** The open minute's rows (top N + OTHER), for queries that include the current minute. */
+  open(): FlowRow[] {
+    return this.rows(this.minute, this.topN);
+  }
+
+  private rows(ts: number, n: number): FlowRow[] {
+    const out: FlowRow[] = [];
+    for (const b of this.buckets.values()) {
+      for (const dim of DIMENSIONS) {
+        const entries = [...b.dims[dim]].sort((x, y) => y[1][0] - x[1][0]);
+        const rest: Counts = [0, 0];
+        let kept = 0;
+        for (const [key, [bytes, packets]] of entries) {
+          if (key !== OTHER && kept < n) {
+            out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key, bytes, packets });
+            kept++;
+          } else {
+            rest[0] += bytes;
+            rest[1] += packets;
+          }
+        }
+        if (rest[0] || rest[1]) out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key: OTHER, bytes: rest[0], packets: rest[1] });
+      }
+    }
+    return out;
+  }
+}
