@@ -26,8 +26,8 @@ export interface Attributed {
 
 export interface AttributionSources {
   sitePrefixes: Record<string, readonly string[]>;
-  /** Target address → target name (the data-centre services a flow can be attributed to). */
-  services: ReadonlyMap<string, string>;
+  /** Target address → target name and site (the data-centre services a flow can be attributed to). */
+  services: ReadonlyMap<string, { name: string; site: string }>;
   apps: ApplicationTable;
   /** The uplink an exporter's ifIndex is, or undefined. */
   uplinkOf(exporter: string, ifIndex: number): string | undefined;
@@ -58,8 +58,9 @@ export class Attributor {
     return {
       uplink,
       direction,
-      site: this.sites.lookup(local) ?? UNKNOWN,
-      service: this.s.services.get(local) ?? UNKNOWN,
+      // a server outside every prefix (or on a loopback address) is still in its target's site
+      site: this.sites.lookup(local) ?? this.s.services.get(local)?.site ?? UNKNOWN,
+      service: this.s.services.get(local)?.name ?? UNKNOWN,
       app: this.s.apps.classify(r.proto, r.srcPort, r.dstPort),
       src: r.src,
       dst: r.dst,

@@ -231,7 +231,7 @@ export class FlowService implements FlowsApi {
     this.exporterTarget = et;
     this.attributor = new Attributor({
       sitePrefixes: next.flows.site_prefixes,
-      services: new Map(next.targets.map((t) => [t.address, t.name])),
+      services: new Map(next.targets.map((t) => [t.address, { name: t.name, site: t.site }])),
       apps: this.apps,
       uplinkOf: (exp, i) => this.uplinkOf(exp, i),
     });
