@@ -76,9 +76,14 @@ function flowSample(buf: Buffer, off: number, end: number, expanded: boolean, ou
   const fixed = expanded ? 44 : 32;
   if (end - off < fixed) throw new DecodeError('truncated', 'flow sample header');
   const samplingRate = buf.readUInt32BE(off + (expanded ? 12 : 8)) || 1;
-  // Compact form: format in the top 2 bits, ifIndex in the low 30; expanded: format and value words.
-  const inIf = expanded ? buf.readUInt32BE(off + 28) : buf.readUInt32BE(off + 20) & 0x3fffffff;
-  const outIf = expanded ? buf.readUInt32BE(off + 36) : buf.readUInt32BE(off + 24) & 0x3fffffff;
+  // Compact form: format in the top 2 bits, ifIndex in the low 30 (0x3fffffff: unknown); expanded: format
+  // and value words. With both unknown (pmacct's sfprobe on a pcap interface sends that), the sample was
+  // taken on its data source: that ifIndex as both, and attribution decides the direction by address.
+  const known = (v: number) => (v === 0x3fffffff ? 0 : v);
+  const source = expanded ? buf.readUInt32BE(off + 8) : buf.readUInt32BE(off + 4) & 0x00ffffff;
+  let inIf = known(expanded ? buf.readUInt32BE(off + 28) : buf.readUInt32BE(off + 20) & 0x3fffffff);
+  let outIf = known(expanded ? buf.readUInt32BE(off + 36) : buf.readUInt32BE(off + 24) & 0x3fffffff);
+  if (inIf === 0 && outIf === 0) inIf = outIf = source;
   const n = buf.readUInt32BE(off + fixed - 4);
   if (n > MAX_RECORDS) throw new DecodeError('bad_length', `flow sample with ${n} records`);
   let p = off + fixed;
