@@ -25,7 +25,7 @@ import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/i
 import { closeProbes, createProbes } from '../probes/registry.js';
 import { TrapService } from './traps/index.js';
 import { eventAsResult } from './traps/effects.js';
-import { FlowService } from './flows/collector.js';
+import { flowsNeedRestart, startFlows } from './flows/start.js';
 import type { Logger } from './log.js';
 
 import { VERSION } from './version.js';
@@ -169,18 +169,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       })
     : undefined;
   if (traps) started.push(() => traps.close());
-  // Flows: the uplink an exporter's ifIndex is comes from the polled interface table (live state) by default.
-  const flowsConfig = config.flows;
-  const flows = flowsConfig
-    ? await FlowService.start({
-        config: { ...config, flows: flowsConfig },
-        registry: exporter.registry,
-        snmpIfIndex: (target, ifName) => Number(live.find('netmon_interface_receive_bytes_total', { target, if_name: ifName })[0]?.labels.if_index) || undefined,
-        log: (level, msg, extra) => log[level]({ component: 'flows', ...extra }, msg),
-        netflowPort: opts.flowPorts?.netflow,
-        sflowPort: opts.flowPorts?.sflow,
-      })
-    : undefined;
+  const flows = await startFlows(config, { registry: exporter.registry, live, ports: opts.flowPorts, log: (level, msg, extra) => log[level]({ component: 'flows', ...extra }, msg) });
   if (flows) started.push(() => flows.close());
 
   // Always in the chain, so a reload can turn basic auth on or off; it passes everything while no user is configured.
@@ -230,7 +219,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     const [a, b] = [config.traps, next.traps];
     if (!!a !== !!b || (a && b && (a.listen_address !== b.listen_address || (opts.trapPort === undefined && a.port !== b.port)))) notes.push('traps on/off, listen_address/port');
     if (JSON.stringify(next.remoteWrite ?? []) !== JSON.stringify(config.remoteWrite ?? [])) notes.push('remote_write');
-    if (!!next.flows !== !!config.flows || (next.flows && config.flows && JSON.stringify([next.flows.listen_address, next.flows.netflow_port, next.flows.sflow_port, next.flows.top_n]) !== JSON.stringify([config.flows.listen_address, config.flows.netflow_port, config.flows.sflow_port, config.flows.top_n]))) notes.push('flows on/off, listen_address/ports/top_n');
+    if (flowsNeedRestart(config.flows, next.flows)) notes.push('flows on/off, listen_address/ports/top_n');
     return notes;
   }
 
