@@ -53,7 +53,7 @@ export interface FlowsApi {
 
 const PRUNE_EVERY_MS = 3600e3;
 /** How often the interface → uplink map is rebuilt: the SNMP interface table arrives after start-up. */
-const REMAP_EVERY_MS = 30e3;
+const REMAP_EVERY_MS = 10e3;
 const plainAddress = (a: string) => a.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1').toLowerCase();
 
 export class FlowService implements FlowsApi {
