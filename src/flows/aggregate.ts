@@ -26,17 +26,23 @@ export interface FlowRow {
 
 type Counts = [bytes: number, packets: number];
 
+/** The dimensions keyed by one field of the flow; `pair` is kept as src → dst → counts (no string built per flow). */
+const SINGLE = ['site', 'service', 'app', 'src', 'dst'] as const;
+
 interface Bucket {
   uplink: string;
   direction: Direction;
-  dims: Record<Dimension, Map<string, Counts>>;
+  dims: Record<(typeof SINGLE)[number], Map<string, Counts>>;
+  pairs: Map<string, Map<string, Counts>>;
+  pairCount: number;
+  pairOther: Counts;
 }
 
-const keyOf = (a: Attributed, d: Dimension): string => (d === 'pair' ? `${a.src} > ${a.dst}` : a[d]);
+const pairKey = (src: string, dst: string) => `${src} > ${dst}`;
 
 export class MinuteAggregator {
   private minute = 0;
-  private buckets = new Map<string, Bucket>();
+  private buckets = new Map<string, Partial<Record<Direction, Bucket>>>();
   overflowed = 0;
 
   constructor(
@@ -47,27 +53,41 @@ export class MinuteAggregator {
 
   add(now: number, a: Attributed): void {
     this.roll(now);
-    const id = `${a.uplink}\t${a.direction}`;
-    let b = this.buckets.get(id);
+    let byDir = this.buckets.get(a.uplink);
+    if (!byDir) this.buckets.set(a.uplink, (byDir = {}));
+    let b = byDir[a.direction];
     if (!b) {
-      b = { uplink: a.uplink, direction: a.direction, dims: { site: new Map(), service: new Map(), app: new Map(), src: new Map(), dst: new Map(), pair: new Map() } };
-      this.buckets.set(id, b);
+      b = { uplink: a.uplink, direction: a.direction, dims: { site: new Map(), service: new Map(), app: new Map(), src: new Map(), dst: new Map() }, pairs: new Map(), pairCount: 0, pairOther: [0, 0] };
+      byDir[a.direction] = b;
     }
-    for (const d of DIMENSIONS) {
-      const m = b.dims[d];
-      let key = keyOf(a, d);
-      let c = m.get(key);
-      if (!c) {
-        if (m.size >= this.maxKeys) {
-          key = OTHER;
-          c = m.get(key);
-          this.overflowed++;
-        }
-        if (!c) m.set(key, (c = [0, 0]));
+    for (const d of SINGLE) this.count(b.dims[d], a[d], a);
+    let dsts = b.pairs.get(a.src);
+    let c = dsts?.get(a.dst);
+    if (!c) {
+      if (b.pairCount >= this.maxKeys) {
+        c = b.pairOther;
+        this.overflowed++;
+      } else {
+        if (!dsts) b.pairs.set(a.src, (dsts = new Map<string, Counts>()));
+        dsts.set(a.dst, (c = [0, 0]));
+        b.pairCount++;
       }
-      c[0] += a.bytes;
-      c[1] += a.packets;
     }
+    c[0] += a.bytes;
+    c[1] += a.packets;
+  }
+
+  private count(m: Map<string, Counts>, key: string, a: Attributed): void {
+    let c = m.get(key);
+    if (!c) {
+      if (m.size >= this.maxKeys) {
+        c = m.get(OTHER);
+        this.overflowed++;
+        if (!c) m.set(OTHER, (c = [0, 0]));
+      } else m.set(key, (c = [0, 0]));
+    }
+    c[0] += a.bytes;
+    c[1] += a.packets;
   }
 
   /** Close the open minute when `now` is past it (called on every flow and by a timer). */
@@ -92,21 +112,26 @@ export class MinuteAggregator {
 
   private rows(ts: number, n: number): FlowRow[] {
     const out: FlowRow[] = [];
-    for (const b of this.buckets.values()) {
-      for (const dim of DIMENSIONS) {
-        const entries = [...b.dims[dim]].sort((x, y) => y[1][0] - x[1][0]);
-        const rest: Counts = [0, 0];
-        let kept = 0;
-        for (const [key, [bytes, packets]] of entries) {
-          if (key !== OTHER && kept < n) {
-            out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key, bytes, packets });
-            kept++;
-          } else {
-            rest[0] += bytes;
-            rest[1] += packets;
+    for (const byDir of this.buckets.values()) {
+      for (const b of Object.values(byDir)) {
+        const pairs = new Map<string, Counts>();
+        for (const [src, dsts] of b.pairs) for (const [dst, c] of dsts) pairs.set(pairKey(src, dst), c);
+        if (b.pairOther[0] || b.pairOther[1]) pairs.set(OTHER, b.pairOther);
+        for (const dim of DIMENSIONS) {
+          const entries = [...(dim === 'pair' ? pairs : b.dims[dim])].sort((x, y) => y[1][0] - x[1][0]);
+          const rest: Counts = [0, 0];
+          let kept = 0;
+          for (const [key, [bytes, packets]] of entries) {
+            if (key !== OTHER && kept < n) {
+              out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key, bytes, packets });
+              kept++;
+            } else {
+              rest[0] += bytes;
+              rest[1] += packets;
+            }
           }
+          if (rest[0] || rest[1]) out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key: OTHER, bytes: rest[0], packets: rest[1] });
         }
-        if (rest[0] || rest[1]) out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key: OTHER, bytes: rest[0], packets: rest[1] });
       }
     }
     return out;

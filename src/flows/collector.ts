@@ -62,7 +62,7 @@ export class FlowService implements FlowsApi {
   private readonly apps = ApplicationTable.load();
   private attributor!: Attributor;
   private exporterTarget = new Map<string, string | undefined>();
-  private uplinkMap = new Map<string, string | null>();
+  private uplinkMap = new Map<string, Map<number, string | null>>();
   private uplinkMapAt = 0;
   private readonly agg: MinuteAggregator;
   private readonly db: FlowDb;
@@ -191,11 +191,12 @@ export class FlowService implements FlowsApi {
 
   /** The uplink an exporter's ifIndex is (memoised; rebuilt every REMAP_EVERY_MS and on reload). */
   private uplinkOf(exporter: string, ifIndex: number): string | undefined {
-    const key = `${exporter}/${ifIndex}`;
-    let u = this.uplinkMap.get(key);
+    let byIf = this.uplinkMap.get(exporter);
+    if (!byIf) this.uplinkMap.set(exporter, (byIf = new Map<number, string | null>()));
+    let u = byIf.get(ifIndex);
     if (u === undefined) {
       u = this.resolveUplink(exporter, ifIndex) ?? null;
-      this.uplinkMap.set(key, u);
+      byIf.set(ifIndex, u);
     }
     return u ?? undefined;
   }

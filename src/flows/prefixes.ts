@@ -33,7 +33,8 @@ export class PrefixMap {
   private readonly v6 = new Map<number, Map<bigint, string>>();
   private v4Lengths: number[] = [];
   private v6Lengths: number[] = [];
-  private readonly cache = new Map<string, string | undefined>();
+  /** Lookups done: null for an address in no prefix. */
+  private readonly cache = new Map<string, string | null>();
 
   constructor(entries: Iterable<[prefix: string, value: string]>) {
     for (const [p, value] of entries) {
@@ -54,7 +55,8 @@ export class PrefixMap {
   }
 
   lookup(addr: string): string | undefined {
-    if (this.cache.has(addr)) return this.cache.get(addr);
+    const hit = this.cache.get(addr);
+    if (hit !== undefined) return hit ?? undefined;
     let found: string | undefined;
     if (addr.includes(':')) {
       const n = v6(addr);
@@ -70,7 +72,7 @@ export class PrefixMap {
       }
     }
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(addr, found);
+    this.cache.set(addr, found ?? null);
     return found;
   }
 }
