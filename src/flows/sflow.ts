@@ -20,8 +20,15 @@ const HEADER_IPV6 = 12;
 const MAX_SAMPLES = 256;
 const MAX_RECORDS = 64;
 
+/** Where a sample was taken: its interfaces and sampling rate, copied into each record. */
+interface SampleInfo {
+  inIf: number;
+  outIf: number;
+  samplingRate: number;
+}
+
 /** Decode the IP packet at [off, end) of a sampled header; undefined when it is not IPv4/IPv6. */
-function ipPacket(buf: Buffer, off: number, end: number, frameLength: number): Omit<FlowRecord, 'inIf' | 'outIf' | 'samplingRate'> | undefined {
+function ipPacket(buf: Buffer, off: number, end: number, frameLength: number, s: SampleInfo): FlowRecord | undefined {
   if (end - off < 1) return undefined;
   const version = buf[off]! >> 4;
   let proto: number;
@@ -54,12 +61,12 @@ function ipPacket(buf: Buffer, off: number, end: number, frameLength: number): O
     srcPort = buf.readUInt16BE(l4);
     dstPort = buf.readUInt16BE(l4 + 2);
   }
-  return { src, dst, srcPort, dstPort, proto, bytes: bytes || frameLength, packets: 1 };
+  return { src, dst, srcPort, dstPort, proto, bytes: bytes || frameLength, packets: 1, inIf: s.inIf, outIf: s.outIf, samplingRate: s.samplingRate };
 }
 
 /** The IP packet inside a sampled header of the given header_protocol. */
-function sampledHeader(buf: Buffer, protocol: number, off: number, end: number, frameLength: number) {
-  if (protocol === HEADER_IPV4 || protocol === HEADER_IPV6) return ipPacket(buf, off, end, frameLength);
+function sampledHeader(buf: Buffer, protocol: number, off: number, end: number, frameLength: number, s: SampleInfo): FlowRecord | undefined {
+  if (protocol === HEADER_IPV4 || protocol === HEADER_IPV6) return ipPacket(buf, off, end, frameLength, s);
   if (protocol !== HEADER_ETHERNET || end - off < 14) return undefined;
   let p = off + 12;
   let type = buf.readUInt16BE(p);
@@ -69,8 +76,10 @@ function sampledHeader(buf: Buffer, protocol: number, off: number, end: number, 
     type = buf.readUInt16BE(p);
   }
   if (type !== 0x0800 && type !== 0x86dd) return undefined;
-  return ipPacket(buf, p + 2, end, frameLength);
+  return ipPacket(buf, p + 2, end, frameLength, s);
 }
+
+const unknownIsZero = (v: number) => (v === 0x3fffffff ? 0 : v);
 
 function flowSample(buf: Buffer, off: number, end: number, expanded: boolean, out: FlowRecord[]): void {
   const fixed = expanded ? 44 : 32;
@@ -79,11 +88,11 @@ function flowSample(buf: Buffer, off: number, end: number, expanded: boolean, ou
   // Compact form: format in the top 2 bits, ifIndex in the low 30 (0x3fffffff: unknown); expanded: format
   // and value words. With both unknown (pmacct's sfprobe on a pcap interface sends that), the sample was
   // taken on its data source: that ifIndex as both, and attribution decides the direction by address.
-  const known = (v: number) => (v === 0x3fffffff ? 0 : v);
   const source = expanded ? buf.readUInt32BE(off + 8) : buf.readUInt32BE(off + 4) & 0x00ffffff;
-  let inIf = known(expanded ? buf.readUInt32BE(off + 28) : buf.readUInt32BE(off + 20) & 0x3fffffff);
-  let outIf = known(expanded ? buf.readUInt32BE(off + 36) : buf.readUInt32BE(off + 24) & 0x3fffffff);
+  let inIf = unknownIsZero(expanded ? buf.readUInt32BE(off + 28) : buf.readUInt32BE(off + 20) & 0x3fffffff);
+  let outIf = unknownIsZero(expanded ? buf.readUInt32BE(off + 36) : buf.readUInt32BE(off + 24) & 0x3fffffff);
   if (inIf === 0 && outIf === 0) inIf = outIf = source;
+  const info: SampleInfo = { inIf, outIf, samplingRate };
   const n = buf.readUInt32BE(off + fixed - 4);
   if (n > MAX_RECORDS) throw new DecodeError('bad_length', `flow sample with ${n} records`);
   let p = off + fixed;
@@ -98,8 +107,8 @@ function flowSample(buf: Buffer, off: number, end: number, expanded: boolean, ou
       const frameLength = buf.readUInt32BE(p + 12);
       const headerLength = buf.readUInt32BE(p + 20);
       if (headerLength > len - 16) throw new DecodeError('bad_length', 'sampled header longer than its record');
-      const ip = sampledHeader(buf, protocol, p + 24, p + 24 + headerLength, frameLength);
-      if (ip) out.push({ ...ip, inIf, outIf, samplingRate });
+      const rec = sampledHeader(buf, protocol, p + 24, p + 24 + headerLength, frameLength, info);
+      if (rec) out.push(rec);
     }
     p = rEnd;
   }
