@@ -29,6 +29,7 @@ import { simulatedEchoPort, startSimulator, type Simulator } from './simulator/i
 import { closeProbes, createProbes } from '../probes/registry.js';
 import { TrapService } from './traps/index.js';
 import { eventAsResult } from './traps/effects.js';
+import { flowsNeedRestart, startFlows } from './flows/start.js';
 import type { Logger } from './log.js';
 
 import { VERSION } from './version.js';
@@ -40,6 +41,8 @@ export interface Daemon {
   url: string;
   /** The UDP port receiving SNMP traps; absent without `traps:`. */
   trapPort?: number;
+  /** The UDP ports of the flow collector; absent without `flows:`. */
+  flowPorts?: { netflow: number; sflow: number };
   config(): LoadedConfig;
   /** Load the config files again; an invalid config is rejected and the running one kept. */
   reload(trigger?: ReloadTrigger): { ok: boolean; message: string };
@@ -57,6 +60,8 @@ export interface DaemonOptions {
   watchDebounceMs?: number;
   /** Override `traps.port` (tests use 0 for a free one). */
   trapPort?: number;
+  /** Override `flows.netflow_port` / `flows.sflow_port` (tests use 0 for free ones). */
+  flowPorts?: { netflow?: number; sflow?: number };
   /** `--shard I/N`: overrides the config's `cluster:`. */
   shard?: Shard;
 }
@@ -182,6 +187,8 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       })
     : undefined;
   if (traps) started.push(() => traps.close());
+  const flows = await startFlows(config, { registry: exporter.registry, live, ports: opts.flowPorts, log: (level, msg, extra) => log[level]({ component: 'flows', ...extra }, msg) });
+  if (flows) started.push(() => flows.close());
 
   // Always in the chain, so a reload can turn basic auth on or off; it passes everything while no user is configured.
   const auth = new BasicAuth({
@@ -199,6 +206,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     alerts: alerting,
     alerting,
     ...(traps ? { traps } : {}),
+    ...(flows ? { flows } : {}),
     ready: () => live.lastResultAt > 0,
     log: (err) => log.error({ err: String(err) }, 'HTTP handler failed'),
     auth: auth.middleware(),
@@ -229,6 +237,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     const [a, b] = [config.traps, next.traps];
     if (!!a !== !!b || (a && b && (a.listen_address !== b.listen_address || (opts.trapPort === undefined && a.port !== b.port)))) notes.push('traps on/off, listen_address/port');
     if (JSON.stringify(next.remoteWrite ?? []) !== JSON.stringify(config.remoteWrite ?? [])) notes.push('remote_write');
+    if (flowsNeedRestart(config.flows, next.flows)) notes.push('flows on/off, listen_address/ports/top_n');
     return notes;
   }
 
@@ -253,6 +262,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       config = next;
       alerting.reconfigure(next);
       traps?.reconfigure(next);
+      flows?.reconfigure(next);
       syncWatch();
       reloadStatus.successful = true;
       reloadStatus.lastSuccessMs = reloadStatus.lastAttemptMs;
@@ -286,6 +296,7 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await traps?.close();
+      await flows?.close();
       await scheduler.stop();
       await alerting.close();
       delivery.stop();
@@ -300,5 +311,5 @@ async function startParts(opts: DaemonOptions, initialConfig: LoadedConfig, star
     return stopping;
   }
 
-  return { url, ...(traps ? { trapPort: traps.port } : {}), config: () => config, reload, stop };
+  return { url, ...(traps ? { trapPort: traps.port } : {}), ...(flows ? { flowPorts: { netflow: flows.netflowPort, sflow: flows.sflowPort } } : {}), config: () => config, reload, stop };
 }

@@ -802,3 +802,37 @@ export type AvailabilityReportResponse = AvailabilityReport;
 export interface UplinkReportResponse extends UplinkReport {
   forecasts: UplinkForecast[];
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Flows (src/flows/, issue 21): who fills an uplink
+
+/** What a flow is attributed by: the site or data-centre service of its local end, its application, its addresses. */
+export type FlowDimension = 'site' | 'service' | 'app' | 'src' | 'dst' | 'pair';
+
+export interface FlowTopRow {
+  /** Site id, service (target) name, application name, address, or `src > dst` (pair). `unknown`: no site/service matched. */
+  key: string;
+  bytes: number;
+  packets: number;
+  /** Of the uplink's flow bytes in that direction over the window (0-1). */
+  share_of_total: number;
+  /** Average bits/s over the window ÷ the uplink's capacity (0-1); null without a capacity. */
+  share_of_capacity: number | null;
+}
+
+/** GET /api/v1/flows/top: the top keys of a dimension on an uplink and direction over [from, to). */
+export interface FlowTopResponse {
+  uplink: string;
+  direction: Direction;
+  by: FlowDimension;
+  from: number;
+  to: number;
+  capacity_bps: number;
+  /** Every flow byte of the uplink and direction in the window (exact: the stored minutes keep an `other` remainder). */
+  total_bytes: number;
+  total_packets: number;
+  share_of_capacity: number | null;
+  rows: FlowTopRow[];
+  /** What the rows do not show: total minus the rows. */
+  other: { bytes: number; packets: number };
+}

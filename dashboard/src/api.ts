@@ -4,6 +4,8 @@ import type {
   AlertAckResponse,
   AlertHistoryResponse,
   ErrorResponse,
+  FlowDimension,
+  FlowTopResponse,
   InterfaceTrafficResponse,
   OkResponse,
   OverviewResponse,
@@ -49,6 +51,9 @@ export async function overview(): Promise<OverviewResponse> {
   clockOffset = o.now - Date.now();
   return o;
 }
+/** Top talkers of an uplink (404 when the daemon collects no flows). */
+export const flowTop = (q: { uplink: string; direction: 'in' | 'out'; by: FlowDimension; range: string; limit: number }) =>
+  get<FlowTopResponse>(`/flows/top?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)])).toString()}`);
 export const uplinkTraffic = (name: string, w: WindowQuery, signal?: AbortSignal) => get<UplinkTrafficResponse>(`/uplinks/${encodeURIComponent(name)}/traffic${qs(w)}`, signal);
 /** The sites, filtered and sorted by the server (docs/api.md). */
 export function sites(q: SitesQuery = {}): Promise<SitesResponse> {

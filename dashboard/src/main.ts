@@ -13,6 +13,7 @@ import { initReports } from './reports.js';
 import { closeSite, initSiteDialog, initSiteFilters, openSite, openSiteId, refreshSites, renderSites, siteQuery, syncSiteFilters, type ViewWindow } from './sites.js';
 import { DEFAULT_RANGE, onUrlChange, param, RANGES, urlRange, urlZoom, writeUrl, type Range, type Zoom } from './url.js';
 import { fitWall } from './wall.js';
+import { renderWhoUses } from './flows.js';
 
 const params = new URLSearchParams(location.search);
 const kiosk = params.get('kiosk') === '1';
@@ -82,6 +83,7 @@ function buildUplinks(o: OverviewResponse): void {
       h('h3', { class: 'uplink-title' }),
       h('div', { class: 'utils' }),
       h('div', { class: 'stats' }),
+      h('div', { class: 'who', hidden: true }),
       chartEl,
     );
     root.append(el);
@@ -155,6 +157,7 @@ async function refreshOverview(): Promise<void> {
     if (v) {
       v.now = u;
       renderUplinkText(v);
+      void renderWhoUses(v.el.querySelector<HTMLElement>('.who')!, u.name);
     }
   }
 }

@@ -158,6 +158,7 @@ function load(file: string, env: NodeJS.ProcessEnv): LoadedConfig {
     targetFiles: new Map([{ src: main, out: mainOut }, ...parts].flatMap(({ src, out }) => out.targets.map((t) => [t.name, src.file] as const))),
     alerting: mainOut.alerting,
     ...(mainOut.traps ? { traps: mainOut.traps } : {}),
+    ...(mainOut.flows ? { flows: mainOut.flows } : {}),
     remoteWrite: mainOut.remote_write,
     cluster: mainOut.cluster,
     maintenance: mainOut.maintenance,

@@ -4,6 +4,7 @@
  */
 import type { AlertingConfig, MainFileConfig, ReportsConfig, SiteConfig, SnmpCredentialConfig, TargetConfig, TrapsConfig, UplinkConfig } from './schema.js';
 import type { MaintenanceConfig } from './maintenance.js';
+import type { FlowsConfig } from '../flows/config.js';
 import type { ProbeKindName, ProbeSpec, SpecOf, Target } from '../types.js';
 import type { ProbeKind, SpecContext } from '../../probes/kind.js';
 import type { ConfigProblem } from './errors.js';
@@ -31,6 +32,8 @@ export interface LoadedConfig {
   alerting?: AlertingConfig;
   /** The SNMP trap receiver (src/traps/); absent = off. */
   traps?: TrapsConfig;
+  /** The flow collector (src/flows/); absent = off. */
+  flows?: FlowsConfig;
   /** `remote_write:` receivers (URLs, passwords and tokens are secrets: never log or serve them). Absent = none. */
   remoteWrite?: MainFileConfig['remote_write'];
   /** `cluster:` (sharding); absent = this netmon polls every target. */

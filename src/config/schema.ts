@@ -16,6 +16,7 @@ import { timeZoneProblem } from './timezone.js';
 import { remoteWrite } from '../remote-write/config.js';
 import { maintenanceSchema } from './maintenance.js';
 import { limitsSchema } from '../limits.js';
+import { flows } from '../flows/config.js';
 
 
 type KindSchemas = Record<string, { block: z.ZodType; defaults: z.ZodType }>;
@@ -297,6 +298,7 @@ export const mainFile = z
     targets,
     alerting: alerting.prefault({}),
     traps: traps.optional(),
+    flows: flows.optional(),
     remote_write: remoteWrite,
     cluster: z
       .strictObject({ shard: z.number().int().min(0).describe('this poller\'s shard, 0-based'), shards: z.number().int().min(1).max(10000) })

@@ -9,6 +9,8 @@ import { requestLimits } from './limits.js';
 import { hostAllowlist, sameOriginWrites } from './guard.js';
 import { SCRAPE_TURN_LIMITS, turns } from './turns.js';
 import { trapsRouter, type TrapsApi } from '../traps/http.js';
+import { flowsRouter } from './flows.js';
+import type { FlowsApi } from '../flows/collector.js';
 import type { ReloadResponseText } from './contract.js';
 
 export interface AppContext extends ApiContext {
@@ -19,6 +21,8 @@ export interface AppContext extends ApiContext {
   alerts?: AlertsApi;
   /** The trap log (src/traps) behind /api/v1/traps; absent (no `traps:` in the config): no such route. */
   traps?: TrapsApi;
+  /** The flow collector (src/flows) behind /api/v1/flows; absent (no `flows:`): no such routes. */
+  flows?: FlowsApi;
   /** Basic auth (web config); runs before every route except /-/healthy. */
   auth?: RequestHandler;
   /** `POST /-/reload`: reload the configuration as SIGHUP does. Absent: the endpoint answers 404. */
@@ -84,6 +88,7 @@ export function createApp(ctx: AppContext): Express {
   // before the general API, whose catch-all 404 would answer first
   if (ctx.alerts) app.use('/api/v1/alerts', alertsRouter(ctx.alerts));
   if (ctx.traps) app.use('/api/v1/traps', trapsRouter(ctx.traps));
+  if (ctx.flows) app.use('/api/v1/flows', flowsRouter(ctx.flows));
   app.use('/api/v1', apiRouter(ctx));
   app.use('/vendor/uplot', express.static(join(ROOT, 'node_modules', 'uplot', 'dist'), { index: false, maxAge: '1d' }));
   app.use(express.static(join(DASHBOARD_DIR, 'public'), { index: 'index.html' }));

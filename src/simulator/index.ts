@@ -16,6 +16,7 @@ import { systemMib } from './mibs/system.js';
 import type { MibModule } from './mibs/types.js';
 import { describeScenarios, pickScenarios, type SimScenarios } from './scenarios.js';
 import { DeviceState } from './state.js';
+import { startFlowEmitter } from './flows.js';
 
 export type { SimDevice } from './model.js';
 export type { SimScenarios } from './scenarios.js';
@@ -106,6 +107,10 @@ export async function startSimulator(config: LoadedConfig, opts: SimulatorOption
     throw e;
   }
 
+  const flows = await startFlowEmitter(config, states, seed, now, log).catch(async (e: unknown) => {
+    await Promise.all(handles.map((h) => h.close()));
+    throw e;
+  });
   const devices = [...states.values()].map((s) => s.device);
   log(`simulator: ${devices.length} SNMP agents and their UDP echo services (port ${SIM_ECHO_PORT}) started (seed ${seed}, speed ×${config.simulate.speed})`);
   for (const line of describeScenarios(scenarios)) log(`simulator: scenario ${line}`);
@@ -119,6 +124,7 @@ export async function startSimulator(config: LoadedConfig, opts: SimulatorOption
     close: async () => {
       if (closed) return;
       closed = true;
+      await flows?.close();
       await Promise.all(handles.map((h) => h.close()));
     },
   };

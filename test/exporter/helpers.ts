@@ -93,6 +93,8 @@ export function tempShippedConfig(opts: { dcCoreInterval: string; interval: stri
   if (replaced === 0) throw new Error('tempShippedConfig: no "port: 1161" in the shipped config any more; update this helper');
   const doc = parseDocument(main.replace(SNMP_PORT, `port: ${opts.snmpPort}`));
   doc.setIn(['storage', 'path'], join(dir, 'data', 'netmon.db'));
+  // the flow collector's UDP ports: ours too
+  if (doc.hasIn(['flows'])) for (const [k, n] of [['netflow_port', 1], ['sflow_port', 2]] as const) doc.setIn(['flows', k], opts.snmpPort + n);
   for (const kind of ['snmp', 'ping']) if (doc.hasIn(['defaults', kind])) doc.setIn(['defaults', kind, 'interval'], opts.interval);
   const targets = doc.get('targets') as { items: { get(k: string): unknown; setIn(p: unknown[], v: unknown): void }[] } | undefined;
   for (const t of targets?.items ?? []) {

@@ -42,6 +42,7 @@ interface ContractTypes {
   ResultEvent: C.ResultEvent;
   AvailabilityReportResponse: C.AvailabilityReportResponse;
   UplinkReportResponse: C.UplinkReportResponse;
+  FlowTopResponse: C.FlowTopResponse;
 }
 export type ContractType = keyof ContractTypes;
 

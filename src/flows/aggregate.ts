@@ -1,0 +1,139 @@
+/**
+ * Per-minute aggregation: for each uplink and direction, bytes and packets per key of every dimension. When
+ * the minute closes only the top N keys per dimension are kept and the rest is summed under OTHER, so the
+ * total of any dimension is the exact total of the uplink-minute. Memory is bounded while the minute is open
+ * too: past `maxKeys` distinct keys in a dimension (a scan, a flood of spoofed sources) new keys go straight
+ * to OTHER (counted in `overflowed`); the totals stay exact, only the ranking of late newcomers is lost.
+ */
+import type { Attributed, Direction } from './attribute.js';
+
+export const DIMENSIONS = ['site', 'service', 'app', 'src', 'dst', 'pair'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+/** The remainder: everything outside the top N of its minute. */
+export const OTHER = 'other';
+export const MINUTE = 60_000;
+
+export interface FlowRow {
+  /** Start of the minute, ms. */
+  ts: number;
+  uplink: string;
+  direction: Direction;
+  dim: Dimension;
+  key: string;
+  bytes: number;
+  packets: number;
+}
+
+type Counts = [bytes: number, packets: number];
+
+/** The dimensions keyed by one field of the flow; `pair` is kept as src → dst → counts (no string built per flow). */
+const SINGLE = ['site', 'service', 'app', 'src', 'dst'] as const;
+
+interface Bucket {
+  uplink: string;
+  direction: Direction;
+  dims: Record<(typeof SINGLE)[number], Map<string, Counts>>;
+  pairs: Map<string, Map<string, Counts>>;
+  pairCount: number;
+  pairOther: Counts;
+}
+
+const pairKey = (src: string, dst: string) => `${src} > ${dst}`;
+
+export class MinuteAggregator {
+  private minute = 0;
+  private buckets = new Map<string, Partial<Record<Direction, Bucket>>>();
+  overflowed = 0;
+
+  constructor(
+    private readonly topN: number,
+    private readonly onClose: (rows: FlowRow[]) => void,
+    private readonly maxKeys = Math.max(10_000, topN * 20),
+  ) {}
+
+  add(now: number, a: Attributed): void {
+    this.roll(now);
+    let byDir = this.buckets.get(a.uplink);
+    if (!byDir) this.buckets.set(a.uplink, (byDir = {}));
+    let b = byDir[a.direction];
+    if (!b) {
+      b = { uplink: a.uplink, direction: a.direction, dims: { site: new Map(), service: new Map(), app: new Map(), src: new Map(), dst: new Map() }, pairs: new Map(), pairCount: 0, pairOther: [0, 0] };
+      byDir[a.direction] = b;
+    }
+    for (const d of SINGLE) this.count(b.dims[d], a[d], a);
+    let dsts = b.pairs.get(a.src);
+    let c = dsts?.get(a.dst);
+    if (!c) {
+      if (b.pairCount >= this.maxKeys) {
+        c = b.pairOther;
+        this.overflowed++;
+      } else {
+        if (!dsts) b.pairs.set(a.src, (dsts = new Map<string, Counts>()));
+        dsts.set(a.dst, (c = [0, 0]));
+        b.pairCount++;
+      }
+    }
+    c[0] += a.bytes;
+    c[1] += a.packets;
+  }
+
+  private count(m: Map<string, Counts>, key: string, a: Attributed): void {
+    let c = m.get(key);
+    if (!c) {
+      if (m.size >= this.maxKeys) {
+        c = m.get(OTHER);
+        this.overflowed++;
+        if (!c) m.set(OTHER, (c = [0, 0]));
+      } else m.set(key, (c = [0, 0]));
+    }
+    c[0] += a.bytes;
+    c[1] += a.packets;
+  }
+
+  /** Close the open minute when `now` is past it (called on every flow and by a timer). */
+  roll(now: number): void {
+    const minute = Math.floor(now / MINUTE) * MINUTE;
+    if (minute <= this.minute) return;
+    if (this.buckets.size) this.onClose(this.rows(this.minute, this.topN));
+    this.buckets = new Map();
+    this.minute = minute;
+  }
+
+  /** Close the open minute now (shutdown). */
+  flush(): void {
+    if (this.buckets.size) this.onClose(this.rows(this.minute, this.topN));
+    this.buckets = new Map();
+  }
+
+  /** The open minute's rows (top N + OTHER), for queries that include the current minute. */
+  open(): FlowRow[] {
+    return this.rows(this.minute, this.topN);
+  }
+
+  private rows(ts: number, n: number): FlowRow[] {
+    const out: FlowRow[] = [];
+    for (const byDir of this.buckets.values()) {
+      for (const b of Object.values(byDir)) {
+        const pairs = new Map<string, Counts>();
+        for (const [src, dsts] of b.pairs) for (const [dst, c] of dsts) pairs.set(pairKey(src, dst), c);
+        if (b.pairOther[0] || b.pairOther[1]) pairs.set(OTHER, b.pairOther);
+        for (const dim of DIMENSIONS) {
+          const entries = [...(dim === 'pair' ? pairs : b.dims[dim])].sort((x, y) => y[1][0] - x[1][0]);
+          const rest: Counts = [0, 0];
+          let kept = 0;
+          for (const [key, [bytes, packets]] of entries) {
+            if (key !== OTHER && kept < n) {
+              out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key, bytes, packets });
+              kept++;
+            } else {
+              rest[0] += bytes;
+              rest[1] += packets;
+            }
+          }
+          if (rest[0] || rest[1]) out.push({ ts, uplink: b.uplink, direction: b.direction, dim, key: OTHER, bytes: rest[0], packets: rest[1] });
+        }
+      }
+    }
+    return out;
+  }
+}
