@@ -71,6 +71,8 @@ export interface UplinkNow {
   in_bps: number | null;
   out_bps: number | null;
   updated_at: number | null;
+  /** The capacity forecast from the complete local days before today (as in the uplinks report). */
+  forecast: { in: Forecast; out: Forecast };
 }
 
 export interface OverviewResponse {

@@ -9,7 +9,7 @@ import { noteResult, startLive } from './live.js';
 import { renderReloadBanner } from './banner.js';
 import { initProblems, refreshProblems, renderProblems } from './problems.js';
 import { refreshServers, renderServers } from './servers.js';
-import { initReports } from './reports.js';
+import { forecastLine, initReports } from './reports.js';
 import { closeSite, initSiteDialog, initSiteFilters, openSite, openSiteId, refreshSites, renderSites, siteQuery, syncSiteFilters, type ViewWindow } from './sites.js';
 import { DEFAULT_RANGE, onUrlChange, param, RANGES, urlRange, urlZoom, writeUrl, type Range, type Zoom } from './url.js';
 import { fitWall } from './wall.js';
@@ -69,6 +69,7 @@ function renderUplinkText(v: UplinkView): void {
   v.el.querySelector('.uplink-title')!.textContent = `${u.display_name} · ${t('capacity')} ${bps(u.capacity_bps)}`;
   v.el.querySelector('.utils')!.replaceWith(utilBlock(u));
   v.el.querySelector('.stats')!.replaceWith(statsTable(v.last));
+  v.el.querySelector('.forecast')!.replaceChildren(h('li', { class: 'forecast-title' }, t('report_forecast')), forecastLine('in', u.forecast.in), forecastLine('out', u.forecast.out));
 }
 
 function buildUplinks(o: OverviewResponse): void {
@@ -83,6 +84,7 @@ function buildUplinks(o: OverviewResponse): void {
       h('h3', { class: 'uplink-title' }),
       h('div', { class: 'utils' }),
       h('div', { class: 'stats' }),
+      h('ul', { class: 'forecast' }),
       h('div', { class: 'who', hidden: true }),
       chartEl,
     );

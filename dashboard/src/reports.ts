@@ -106,7 +106,8 @@ function crossingText(what: Key, c: Crossing): string {
   return t('report_forecast_cross', { what: t(what), date: c.expected, from: c.earliest ?? '–', to: c.latest ?? '–' });
 }
 
-function forecastLine(dir: 'in' | 'out', f: Forecast): HTMLElement {
+/** One direction's forecast as a list item (the reports page and the uplink cards). */
+export function forecastLine(dir: 'in' | 'out', f: Forecast): HTMLElement {
   const text = f.slope_per_day === null ? t('report_forecast_few', { n: f.days }) : `${crossingText('report_forecast_warn', f.warn)}; ${crossingText('report_forecast_full', f.full)}`;
   return h('li', { 'data-dir': dir }, h('b', {}, `${t(dir)}: `), text);
 }

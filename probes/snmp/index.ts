@@ -167,10 +167,12 @@ export function createSnmpProbe(options: SnmpProbeOptions2 = {}): SnmpProbe {
     const stats = newWalkStats();
     try {
       const walk = { version1: o.credential.version === '1', maxRepetitions: o.maxRepetitions, maxRows: o.maxTableRows, maxRequests: o.maxTableRequests, signal, stats };
+      // The configured profiles first: a name that does not exist is a config error, whatever the agent says.
+      const configured = planFor(o.profiles);
       const device = await identify(target, st, walk);
       // The config's own list wins: `replace_default_profiles` means exactly the profiles it names.
       const vendor = o.vendorProfiles === false ? [] : (device?.profiles ?? []);
-      const plan = planFor(vendor.length ? [...new Set([...o.profiles, ...vendor])] : o.profiles);
+      const plan = vendor.length ? planFor([...new Set([...o.profiles, ...vendor])]) : configured;
       let refresh: Refresh | undefined;
       // The watch for the agent's refresh runs in real time: with an injected clock (tests that drive
       // simulated time) it could never end, so a target's own setting applies only on the real clock.

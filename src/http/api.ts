@@ -33,6 +33,7 @@ import type {
 import type { StatusView } from '../status/index.js';
 import { reportsRouter } from './reports.js';
 import { microCache } from './micro-cache.js';
+import { dailyForecasts } from '../reports/forecast.js';
 
 export interface ApiContext {
   config: () => LoadedConfig;
@@ -175,6 +176,7 @@ export function apiRouter(ctx: ApiContext): Router {
   const api = Router();
   const summaries = summariesCache(ctx);
   const memo = trafficMemo(ctx);
+  const forecastOf = dailyForecasts();
 
   api.get('/overview', (req, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
@@ -183,6 +185,7 @@ export function apiRouter(ctx: ApiContext): Router {
       const traffic = (direction: string) => ctx.live.find(M.uplinkBytesPerSecond, { uplink: u.name, direction })[0];
       const i = traffic('in');
       const o = traffic('out');
+      const f = forecastOf(ctx.store(), u, Date.now(), cfg.server.timezone);
       return {
         name: u.name,
         display_name: u.display_name ?? u.name,
@@ -193,6 +196,7 @@ export function apiRouter(ctx: ApiContext): Router {
         in_bps: i ? i.value * 8 : null,
         out_bps: o ? o.value * 8 : null,
         updated_at: Math.max(i?.ts ?? 0, o?.ts ?? 0) || null,
+        forecast: { in: f.in, out: f.out },
       };
     });
     res.json({

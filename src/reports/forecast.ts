@@ -106,3 +106,19 @@ export function uplinkForecast(store: Store, u: UplinkConfig, now: number, tz: s
   const f = (i: number) => forecast(daily[i]!.days, u.warn_utilization * u.capacity, u.capacity);
   return { uplink: u.name, display_name: u.display_name ?? u.name, capacity_bps: u.capacity, warn_utilization: u.warn_utilization, from, to, daily, in: f(0), out: f(1) };
 }
+
+/**
+ * The forecast each uplink card shows (the overview's `forecast`): it moves only with a new complete local
+ * day, so it is computed once per uplink and day (90 days of 5-minute averages are not read per request).
+ */
+export function dailyForecasts(): (store: Store, u: UplinkConfig, now: number, tz: string) => UplinkForecast {
+  const kept = new Map<string, { key: string; store: Store; u: UplinkConfig; value: UplinkForecast }>();
+  return (store, u, now, tz) => {
+    const key = `${dayStart(now, tz)} ${tz}`;
+    const hit = kept.get(u.name);
+    if (hit && hit.key === key && hit.store === store && hit.u === u) return hit.value;
+    const value = uplinkForecast(store, u, now, tz);
+    kept.set(u.name, { key, store, u, value });
+    return value;
+  };
+}

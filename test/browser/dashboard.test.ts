@@ -80,6 +80,12 @@ describe.runIf(ok)('dashboard in Chromium', () => {
       expect(vermillion).toBeGreaterThan(40);
     }
     expect(await page.locator('.tile').count()).toBe(117 + 1); // 117 WAN sites and the data centre
+    // Each card carries the capacity forecast the overview computed (a fresh store: too little history yet).
+    const o = (await json('/api/v1/overview')) as { uplinks: { name: string; forecast: { out: { days: number; slope_per_day: number | null } } }[] };
+    for (const u of o.uplinks) {
+      expect(u.forecast.out.slope_per_day).toBeNull();
+      expect(await page.locator(`.uplink[data-uplink="${u.name}"] ul.forecast li[data-dir="out"]`).innerText()).toBe(`Ra: chưa đủ dữ liệu (${u.forecast.out.days}/14 ngày)`);
+    }
     expect(await page.locator('#simulated').isVisible()).toBe(true);
     expect(await page.locator('#updated').innerText()).toMatch(/\d/);
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });

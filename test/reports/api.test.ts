@@ -15,6 +15,7 @@ import { checkAnswers } from '../http/contract-check.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { htmlToPdf } from '../../src/reports/pdf.js';
 import { reportCommand } from '../../src/reports/command.js';
+import { dailyForecasts, uplinkForecast } from '../../src/reports/forecast.js';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, statSync } from 'node:fs';
 
@@ -46,13 +47,14 @@ maintenance:
 
 let dir: string;
 let store: TimeSeriesStore;
+let config: ReturnType<typeof loadConfig>;
 let server: Server;
 let base: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'netmon-reports-api-'));
   writeFileSync(join(dir, 'netmon.yaml'), CONFIG);
-  const config = loadConfig(join(dir, 'netmon.yaml'));
+  config = loadConfig(join(dir, 'netmon.yaml'));
   store = openStore(config.storage.path, { jobs: false, now: () => NOW });
   const batch: Sample[] = [];
   const flush = () => store.write(batch.splice(0));
@@ -151,6 +153,19 @@ describe('GET /api/v1/reports/*', () => {
     expect(row.display_name).toBe('Quốc tế');
     expect(Number(row.p95_bps)).toBe(Math.round(body.months[0]!.uplinks[0]!.out.p95_bps!));
     expect(Number(row.volume_bytes)).toBe(body.months[0]!.uplinks[0]!.out.volume_bytes);
+  });
+
+  it("the uplink cards' forecast is the report's, computed once per local day", () => {
+    const forecastOf = dailyForecasts();
+    const u = config.uplinks[0]!;
+    const tz = config.server.timezone;
+    const today = forecastOf(store, u, NOW + 3_600_000, tz);
+    expect(today).toEqual(uplinkForecast(store, u, NOW + 3_600_000, tz));
+    expect(today.out.slope_per_day!).toBeGreaterThan(0);
+    expect(forecastOf(store, u, NOW + 5 * 3_600_000, tz)).toBe(today);
+    const tomorrow = forecastOf(store, u, NOW + DAY + 3_600_000, tz);
+    expect(tomorrow).not.toBe(today);
+    expect(tomorrow.to).toBe(today.to + DAY);
   });
 
   it('rejects bad parameters with 400 naming them', async () => {
