@@ -36,7 +36,7 @@ export class ApplicationTable {
     this.names = [...new Set(f.applications.map((a) => a.name)), OTHER_APP];
   }
 
-  static load(file = join(ROOT, 'src', 'flows', 'applications.yaml')): ApplicationTable {
+  static load(file = join(ROOT, 'config', 'flows', 'applications.yaml')): ApplicationTable {
     return new ApplicationTable(readFileSync(file, 'utf8'));
   }
 

@@ -96,7 +96,7 @@ export class FlowService implements FlowsApi {
       registers: reg,
     });
     for (const r of DROP_REASONS) this.dropped.inc({ reason: r }, 0);
-    this.counterSamples = new client.Counter({ name: 'netmon_flow_counter_samples_total', help: 'sFlow interface counter samples received.', registers: reg });
+    this.counterSamples = new client.Counter({ name: 'netmon_flow_sflow_interface_samples_total', help: 'sFlow interface counter samples received.', registers: reg });
     const cache = this.cache;
     new client.Gauge({ name: 'netmon_flow_templates', help: 'NetFlow v9 / IPFIX templates held (all exporters and domains).', registers: reg, collect() { this.set(cache.count()); } });
     const counterFrom = (name: string, help: string, value: () => number) =>
@@ -120,7 +120,7 @@ export class FlowService implements FlowsApi {
         },
       });
     labelled('netmon_flow_bytes_total', 'Flow bytes over an uplink by direction and site of the local end (unknown: no site prefix matched), scaled by sampling.', 'site', this.siteBytes);
-    labelled('netmon_flow_app_bytes_total', 'Flow bytes over an uplink by direction and application (src/flows/applications.yaml), scaled by sampling.', 'app', this.appBytes);
+    labelled('netmon_flow_app_bytes_total', 'Flow bytes over an uplink by direction and application (config/flows/applications.yaml), scaled by sampling.', 'app', this.appBytes);
   }
 
   static async start(o: FlowServiceOptions): Promise<FlowService> {

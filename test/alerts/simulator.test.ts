@@ -236,6 +236,11 @@ describe('alerts from the simulated reference network', () => {
     expect(alert.labels).toMatchObject({ target: dying, site: 'phuong-huong-so' });
     expect(alert.annotations.summary).toMatch(/^Fibre Rx power on sw-phuong-huong-so \S+ \(Phường Hương Sơ\) fell [45](\.\d)? dB below its baseline of -8(\.\d)? dBm: -1[23](\.\d)? dBm$/);
     expect(r.alerting.alerts().filter((a) => a.alertname === 'FibreRxLow' || a.labels.target === 'sw-phuong-an-cuu')).toEqual([]);
-    expect(firingOf('FibreRxDegrading')).toHaveLength(1);
+    // One notification; more only where a delivery timed out on a loaded machine and was retried
+    // (at-least-once), and then all of the same firing.
+    const notified = firingOf('FibreRxDegrading');
+    const failed = /netmon_alert_notifications_total\{receiver="chat",result="failure"\} (\d+)/.exec(await r.registry.metrics())?.[1];
+    if (Number(failed ?? 0) === 0) expect(notified).toHaveLength(1);
+    expect(new Set(notified.map((x) => x.startsAt)).size).toBe(1);
   });
 });

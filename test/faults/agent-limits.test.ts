@@ -29,8 +29,8 @@ interface Rig {
   scrape(): Promise<string>;
 }
 
-/** The daemon polling `names` (every 2 s) on one hostile agent, with `limits` and snmp options. */
-async function rig(agent: HostileOptions, o: { names?: string[]; limits?: string; snmp?: string }): Promise<Rig> {
+/** The daemon polling `names` (every 2 s unless `interval`) on one hostile agent, with `limits` and snmp options. */
+async function rig(agent: HostileOptions, o: { names?: string[]; limits?: string; snmp?: string; interval?: string }): Promise<Rig> {
   const a = await startHostileAgent(agent);
   closers.push(() => a.close());
   const dir = mkdtempSync(join(tmpdir(), 'netmon-limits-'));
@@ -42,7 +42,7 @@ async function rig(agent: HostileOptions, o: { names?: string[]; limits?: string
     address: 127.0.0.1
     site: lab
     role: switch
-    snmp: { credential: c, port: ${a.port}, interval: 2s, timeout: 1s, retries: 0, replace_default_profiles: true, profiles: [if-mib]${o.snmp ? `, ${o.snmp}` : ''} }`,
+    snmp: { credential: c, port: ${a.port}, interval: ${o.interval ?? '2s'}, timeout: 1s, retries: 0, replace_default_profiles: true, profiles: [if-mib]${o.snmp ? `, ${o.snmp}` : ''} }`,
     )
     .join('\n');
   writeFileSync(
@@ -87,14 +87,15 @@ describe('limits on what an agent can make netmon hold', () => {
   });
 
   it('an endless ifTable is cut at max_table_rows in a fraction of the poll deadline: partial (row_limit), counted', async () => {
-    const r = await rig({ endless: true }, { snmp: 'max_table_rows: 300' });
+    const r = await rig({ endless: true }, { snmp: 'max_table_rows: 300', interval: '10s' });
     let text = '';
     await until('a cut poll on /metrics', async () => (metricValue((text = await r.scrape()), 'netmon_snmp_walks_cut_total', 'reason="row_limit"') ?? 0) >= 1, 20_000);
     expect(metricValue(text, 'netmon_probe_partial_info', 'reason="row_limit"')).toBe(1);
     expect(metricValue(text, 'netmon_probe_success', 'probe="snmp"')).toBe(1);
-    // The deadline of a 2 s poll is 1.8 s; 300 rows of 17 columns take a fraction of it.
+    // The deadline of a 10 s poll is 9 s; 300 rows of 17 columns take a fraction of it (about 0.5 s on an
+    // idle machine; the agent shares this process, so a loaded machine slows both).
     const duration = metricValue(text, 'netmon_probe_duration_seconds', 'probe="snmp"')!;
-    expect(duration).toBeLessThan(0.9);
+    expect(duration).toBeLessThan(3);
     expect(metricSum(text, 'netmon_interface_info')).toBe(300);
     expect(r.logs.some((l) => l.includes('partial answer (row_limit)') && l.includes('more than 300 rows'))).toBe(true);
   });
