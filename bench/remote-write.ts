@@ -10,8 +10,8 @@
  * vmagent: scrapes the same series from netmon's Exporter on /metrics every second and remote-writes them;
  * its CPU (from /proc) over a `window`-second window after a warm-up, per sample it pushed. vmagent's
  * samples/s is the offered scrape load (series per second), not its ceiling: compare CPU per sample.
- * Interleaved (netmon, vmagent, netmon, ...), one warm-up of each, medians of `reps`. Progress on stderr,
- * ONE JSON line on stdout.
+ * Interleaved (netmon, vmagent, netmon, ...), one warm-up of each, medians of `reps`; `samples_per_cpu_s` is
+ * 1 / CPU per sample, what one fully busy core would move. Progress on stderr, ONE JSON line on stdout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -174,13 +174,18 @@ try {
     log(`rep ${i + 1}: netmon ${JSON.stringify(n.at(-1))} vmagent ${JSON.stringify(v.at(-1))}`);
   }
   const load = loadavg().map(r2);
+  const nm = { samples_per_s: median(n.map((x) => x.samplesPerSec)), cpu_us_per_sample: median(n.map((x) => x.cpuUsPerSample)) };
+  const va = { samples_per_s: median(v.map((x) => x.samplesPerSec)), cpu_us_per_sample: median(v.map((x) => x.cpuUsPerSample)) };
+  // One core's worth: samples a fully busy core would move at the measured CPU cost per sample.
+  const perCore = (us: number) => Math.round(1e6 / us);
   process.stdout.write(
     JSON.stringify({
       bench: 'remote-write',
       series: SERIES,
       reps: REPS,
-      netmon: { samples_per_s: median(n.map((x) => x.samplesPerSec)), cpu_us_per_sample: median(n.map((x) => x.cpuUsPerSample)) },
-      vmagent: { samples_per_s: median(v.map((x) => x.samplesPerSec)), cpu_us_per_sample: median(v.map((x) => x.cpuUsPerSample)), note: 'samples/s is the offered 1 s scrape load' },
+      netmon: { ...nm, samples_per_cpu_s: perCore(nm.cpu_us_per_sample) },
+      vmagent: { ...va, samples_per_cpu_s: perCore(va.cpu_us_per_sample), note: 'samples/s is the offered 1 s scrape load' },
+      goal: { samples_per_cpu_s_500k: perCore(nm.cpu_us_per_sample) >= 500_000, cpu_le_vmagent: nm.cpu_us_per_sample <= va.cpu_us_per_sample },
       loadavg: load,
     }) + '\n',
   );

@@ -6,10 +6,10 @@
  *   A: what the daemon (shard 0 of 2) stored in SQLite arrives in both engines, series by series, sample by
  *      sample, labelled shard="0", only its own targets; a third receiver answering 400 has its batches dropped
  *      (counted) and its queue keeps moving.
- *   B: VictoriaMetrics killed (SIGKILL by PID) for 20 s with the daemon running, then again while the daemon
- *      is SIGKILLed and restarted: afterwards VictoriaMetrics holds exactly what Prometheus (never down) holds.
- *      The issue's 2-minute outage takes the same path (queue on disk, retry with capped backoff); only the
- *      duration differs, so it is kept out of the test suite's time budget.
+ *   B: VictoriaMetrics stopped for 20 s with the daemon running, then again while the daemon is SIGKILLed
+ *      and restarted: afterwards VictoriaMetrics holds exactly what Prometheus (never down) holds, series by
+ *      series (expected vs found printed). The issue's 2-minute outage is the same test with
+ *      NETMON_RW_OUTAGE_S=120 (kept out of the suite's time budget; same path: queue on disk, capped backoff).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,7 +26,10 @@ import { decodeChunk } from '../../src/store/codec.js';
 import { makeRefnetConfig, type RefnetConfig } from '../kit/refnet.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { shardOf } from '../../src/shard.js';
+import { startVictoria, type Victoria } from '../kit/victoria.js';
 
+/** Length of the first outage; 20 s in the suite, NETMON_RW_OUTAGE_S=120 for the issue's 2 minutes. */
+const OUTAGE_S = Number(process.env.NETMON_RW_OUTAGE_S ?? 20);
 const ok = requireTool({ commands: ['victoria-metrics', 'prometheus'] }, 'remote write engine tests (apt install victoria-metrics prometheus)');
 
 const procs: ChildProcess[] = [];
@@ -80,14 +83,7 @@ interface Engine {
   proc: ChildProcess & { output: () => string };
 }
 let vmDir = '';
-async function stopVm(): Promise<void> {
-  await kill(vm.proc, 'SIGTERM'); // by PID: the process this file started
-}
-async function startVm(port: number): Promise<Engine> {
-  const proc = start('victoria-metrics', [`-storageDataPath=${vmDir}`, `-httpListenAddr=127.0.0.1:${port}`, '-retentionPeriod=1y', '-search.disableCache']);
-  await waitFor('VictoriaMetrics up', async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 20_000, proc.output);
-  return { port, proc };
-}
+const startVm = (port: number) => startVictoria(vmDir, port);
 async function startProm(): Promise<Engine> {
   const port = await freePort();
   const dir = tmp('netmon-prom-');
@@ -110,16 +106,25 @@ const key = (m: Record<string, string>) =>
       .sort(([a], [b]) => (a < b ? -1 : 1)),
   );
 
-async function vmCounts(port: number, run: string): Promise<Map<string, number>> {
+/**
+ * Distinct timestamps per series in VictoriaMetrics: a sample is (series, timestamp). VictoriaMetrics keeps
+ * two samples of a series with the same timestamp (without -dedup), Prometheus one; `duplicates` counts them.
+ */
+async function vmCounts(port: number, run: string): Promise<Map<string, number> & { duplicates: number }> {
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/export?match[]=${encodeURIComponent(`{run="${run}"}`)}`);
-  const out = new Map<string, number>();
+  const stamps = new Map<string, Set<number>>();
+  let rows = 0;
   for (const line of (await res.text()).split('\n')) {
     if (!line.trim()) continue;
     const s = JSON.parse(line) as { metric: Record<string, string>; timestamps: number[] };
     const k = key(s.metric);
-    out.set(k, (out.get(k) ?? 0) + s.timestamps.length);
+    const set = stamps.get(k) ?? new Set<number>();
+    for (const t of s.timestamps) set.add(t);
+    stamps.set(k, set);
+    rows += s.timestamps.length;
   }
-  return out;
+  const out = new Map([...stamps].map(([k, set]) => [k, set.size]));
+  return Object.assign(out, { duplicates: rows - total(out) });
 }
 
 async function promCounts(port: number, run: string): Promise<Map<string, number>> {
@@ -195,7 +200,7 @@ async function drain(dataDir: string, remote: string): Promise<void> {
   await kill(d, 'SIGTERM');
 }
 
-let vm: Engine;
+let vm: Victoria;
 let prom: Engine;
 let bad: http.Server;
 let badRequests = 0;
@@ -263,7 +268,7 @@ describe.runIf(ok)('remote write to VictoriaMetrics and Prometheus', () => {
     expect([...polled].filter((t) => shardOf(t, 2) !== 0)).toEqual([]);
   }, 120_000);
 
-  it('loses nothing while VictoriaMetrics is down for 20 s, nor when netmon is SIGKILLed during an outage', async () => {
+  it(`loses nothing while VictoriaMetrics is down for ${OUTAGE_S} s, nor when netmon is SIGKILLed during an outage`, async () => {
     cfgB = makeRefnetConfig({ dcCoreInterval: '2s', transform: (y) => y + '\n' + receivers(vm.port, prom.port, 'b') });
     const dataDir = join(cfgB.dir, '..', 'data');
     let d = runDaemon(cfgB.file);
@@ -272,24 +277,25 @@ describe.runIf(ok)('remote write to VictoriaMetrics and Prometheus', () => {
 
     // Outage 1, netmon running. SIGTERM rather than SIGKILL for the engine: VictoriaMetrics keeps the last
     // second it acknowledged in memory, and a SIGKILL would lose that on its side, not netmon's.
-    await stopVm();
+    await vm.stop();
     const downAt = Date.now();
     await waitFor('failing sends to the stopped VictoriaMetrics', async () => (await vmMetric('netmon_remote_write_samples_failed_total')) > 0, 20_000, d.output);
     // The outage's length is the point of the test, not a synchronisation: netmon keeps polling meanwhile.
-    await waitFor('20 s of outage', () => Date.now() - downAt >= 20_000, 25_000);
-    expect(await vmMetric('netmon_remote_write_queue_samples')).toBeGreaterThan(500);
-    expect(await vmMetric('netmon_remote_write_oldest_sample_age_seconds')).toBeGreaterThan(15);
+    await waitFor(`${OUTAGE_S} s of outage`, () => Date.now() - downAt >= OUTAGE_S * 1000, OUTAGE_S * 1000 + 5000);
+    const queuedInOutage = await vmMetric('netmon_remote_write_queue_samples');
+    expect(queuedInOutage).toBeGreaterThan(500);
+    expect(await vmMetric('netmon_remote_write_oldest_sample_age_seconds')).toBeGreaterThan(OUTAGE_S * 0.75);
     expect(await metric(d, 'netmon_remote_write_queue_samples', 'receiver="prom"')).toBeLessThan(2000); // the other receiver unaffected
     vm = await startVm(vm.port);
     await waitFor(
       'the outage\'s queue delivered',
       async () => (await vmMetric('netmon_remote_write_samples_retried_total')) > 0 && (await vmMetric('netmon_remote_write_oldest_sample_age_seconds')) < 3,
-      30_000,
+      30_000 + OUTAGE_S * 250,
       d.output,
     );
 
     // Outage 2: netmon SIGKILLed while its queue holds samples; the next netmon sends them.
-    await stopVm();
+    await vm.stop();
     await waitFor('samples queued while VictoriaMetrics is down', async () => (await vmMetric('netmon_remote_write_queue_samples')) > 500, 20_000, d.output);
     const queued = await vmMetric('netmon_remote_write_queue_samples');
     await kill(d, 'SIGKILL');
@@ -307,12 +313,16 @@ describe.runIf(ok)('remote write to VictoriaMetrics and Prometheus', () => {
       const m = await vmCounts(vm.port, 'b');
       return total(m) >= total(inProm) ? m : undefined;
     }, 20_000);
+    const missing = [...inProm].filter(([k, n]) => (inVm.get(k) ?? 0) !== n);
+    console.info(
+      `remote write, ${OUTAGE_S} s outage (${queuedInOutage} samples queued) + SIGKILL during a second one: expected ${total(inProm)} samples in ${inProm.size} series ` +
+        `(Prometheus, never down), found ${total(inVm)} in ${inVm.size} series in VictoriaMetrics (+${inVm.duplicates} repeated timestamps), ${missing.length} series with a different count`,
+    );
     expect(total(inProm)).toBeGreaterThan(2000); // a real stream, not a trivial one (the equality below is the test)
     expect(Object.fromEntries(inVm)).toEqual(Object.fromEntries(inProm));
-    console.info(`remote write outages: ${total(inProm)} samples in ${inProm.size} series in Prometheus (never down), ${total(inVm)} in ${inVm.size} in VictoriaMetrics`);
     // And everything the store kept is there (the store loses its uncommitted second on SIGKILL; the queue does not).
     const stored = storeCounts(join(dataDir, 'netmon.db'));
     const short = [...stored].filter(([k, n]) => (inVm.get(k) ?? 0) < n);
     expect(short).toEqual([]);
-  }, 150_000);
+  }, 150_000 + OUTAGE_S * 1000);
 });
