@@ -83,7 +83,7 @@ export class FlowService implements FlowsApi {
   private constructor(private readonly o: FlowServiceOptions) {
     this.config = o.config;
     this.now = o.now ?? Date.now;
-    this.db = new FlowDb(o.dbPath ?? join(dirname(o.config.storage.path), 'flows.db'));
+    this.db = new FlowDb(o.dbPath ?? join(dirname(o.config.storage.path), 'flows.db'), o.config.flows.top_n);
     this.agg = new MinuteAggregator(o.config.flows.top_n, (rows) => this.store(rows));
     this.reconfigure(o.config);
     const reg = [o.registry];
@@ -242,6 +242,7 @@ export class FlowService implements FlowsApi {
   private store(rows: FlowRow[]): void {
     try {
       this.db.write(rows);
+      this.db.rollup(this.now());
     } catch (err) {
       this.o.log('error', 'flow aggregate write failed: that minute is lost', { err: String(err) });
     }
@@ -249,7 +250,8 @@ export class FlowService implements FlowsApi {
 
   private prune(): void {
     try {
-      this.db.prune(this.now(), this.config.flows.retention, this.config.flows.host_retention);
+      const f = this.config.flows;
+      this.db.prune(this.now(), { retention: f.retention, hostRetention: f.host_retention, minuteRetention: f.minute_retention });
     } catch (err) {
       this.o.log('error', 'flow retention failed', { err: String(err) });
     }
