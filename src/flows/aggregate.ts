@@ -26,14 +26,29 @@ export interface FlowRow {
 
 type Counts = [bytes: number, packets: number];
 
-/** The dimensions keyed by one field of the flow; `pair` is kept as src → dst → counts (no string built per flow). */
-const SINGLE = ['site', 'service', 'app', 'src', 'dst'] as const;
+/** The dimensions keyed by one field of the flow; `pair` is kept as src → dst → entry (no string built per flow). */
+type Single = Exclude<Dimension, 'pair'>;
+
+/**
+ * One src → dst pair of the open minute. The hot path counts a flow once, here: `derived` holds the bytes of
+ * the flows whose site, service and app are the entry's (compared by identity: they come from interned
+ * tables), and the single dimensions are summed from the entries when the minute closes. A flow that differs
+ * (another app of the same pair, a reload that moved its site) is counted in the bucket's dims directly.
+ */
+interface PairEntry {
+  total: Counts;
+  site: string;
+  service: string;
+  app: string;
+  derived: Counts;
+}
 
 interface Bucket {
   uplink: string;
   direction: Direction;
-  dims: Record<(typeof SINGLE)[number], Map<string, Counts>>;
-  pairs: Map<string, Map<string, Counts>>;
+  /** Flows counted directly (see PairEntry); the rest are derived from `pairs` at close. */
+  dims: Record<Single, Map<string, Counts>>;
+  pairs: Map<string, Map<string, PairEntry>>;
   pairCount: number;
   pairOther: Counts;
 }
@@ -60,24 +75,38 @@ export class MinuteAggregator {
       b = { uplink: a.uplink, direction: a.direction, dims: { site: new Map(), service: new Map(), app: new Map(), src: new Map(), dst: new Map() }, pairs: new Map(), pairCount: 0, pairOther: [0, 0] };
       byDir[a.direction] = b;
     }
-    for (const d of SINGLE) this.count(b.dims[d], a[d], a);
     let dsts = b.pairs.get(a.src);
-    let c = dsts?.get(a.dst);
-    if (!c) {
+    let e = dsts?.get(a.dst);
+    if (!e) {
       if (b.pairCount >= this.maxKeys) {
-        c = b.pairOther;
         this.overflowed++;
-      } else {
-        if (!dsts) b.pairs.set(a.src, (dsts = new Map<string, Counts>()));
-        dsts.set(a.dst, (c = [0, 0]));
-        b.pairCount++;
+        b.pairOther[0] += a.bytes;
+        b.pairOther[1] += a.packets;
+        return this.direct(b, a);
       }
+      if (!dsts) b.pairs.set(a.src, (dsts = new Map<string, PairEntry>()));
+      dsts.set(a.dst, (e = { total: [0, 0], site: a.site, service: a.service, app: a.app, derived: [0, 0] }));
+      b.pairCount++;
     }
-    c[0] += a.bytes;
-    c[1] += a.packets;
+    e.total[0] += a.bytes;
+    e.total[1] += a.packets;
+    if (e.site === a.site && e.service === a.service && e.app === a.app) {
+      e.derived[0] += a.bytes;
+      e.derived[1] += a.packets;
+    } else this.direct(b, a);
   }
 
-  private count(m: Map<string, Counts>, key: string, a: Attributed): void {
+  private direct(b: Bucket, a: Attributed): void {
+    // spelt out rather than a loop over the dimensions: a[d] with a variable d is a slow keyed load
+    const { dims } = b;
+    this.count(dims.site, a.site, a);
+    this.count(dims.service, a.service, a);
+    this.count(dims.app, a.app, a);
+    this.count(dims.src, a.src, a);
+    this.count(dims.dst, a.dst, a);
+  }
+
+  private count(m: Map<string, Counts>, key: string, a: { bytes: number; packets: number }): void {
     let c = m.get(key);
     if (!c) {
       if (m.size >= this.maxKeys) {
@@ -115,10 +144,28 @@ export class MinuteAggregator {
     for (const byDir of this.buckets.values()) {
       for (const b of Object.values(byDir)) {
         const pairs = new Map<string, Counts>();
-        for (const [src, dsts] of b.pairs) for (const [dst, c] of dsts) pairs.set(pairKey(src, dst), c);
+        // copies: the open minute's rows are read for queries while it goes on counting
+        const dims = Object.fromEntries(Object.entries(b.dims).map(([d, m]) => [d, new Map([...m].map(([k, c]) => [k, [...c] as Counts]))])) as Bucket['dims'];
+        const derive = (m: Map<string, Counts>, key: string, c: Counts) => {
+          const t = m.get(key);
+          if (t) {
+            t[0] += c[0];
+            t[1] += c[1];
+          } else m.set(key, [...c]);
+        };
+        for (const [src, dsts] of b.pairs)
+          for (const [dst, e] of dsts) {
+            pairs.set(pairKey(src, dst), e.total);
+            if (!e.derived[0] && !e.derived[1]) continue;
+            derive(dims.site, e.site, e.derived);
+            derive(dims.service, e.service, e.derived);
+            derive(dims.app, e.app, e.derived);
+            derive(dims.src, src, e.derived);
+            derive(dims.dst, dst, e.derived);
+          }
         if (b.pairOther[0] || b.pairOther[1]) pairs.set(OTHER, b.pairOther);
         for (const dim of DIMENSIONS) {
-          const entries = [...(dim === 'pair' ? pairs : b.dims[dim])].sort((x, y) => y[1][0] - x[1][0]);
+          const entries = [...(dim === 'pair' ? pairs : dims[dim])].sort((x, y) => y[1][0] - x[1][0]);
           const rest: Counts = [0, 0];
           let kept = 0;
           for (const [key, [bytes, packets]] of entries) {

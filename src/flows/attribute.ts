@@ -40,9 +40,6 @@ export class Attributor {
     this.sites = new PrefixMap(Object.entries(s.sitePrefixes).flatMap(([site, ps]) => ps.map((p) => [p, site] as [string, string])));
   }
 
-  private local(addr: string): boolean {
-    return this.sites.lookup(addr) !== undefined || this.s.services.has(addr);
-  }
 
   /** The flow attributed, or undefined when it crossed no configured uplink. Counts must already be scaled. */
   attribute(exporter: string, r: FlowRecord): Attributed | undefined {
@@ -50,17 +47,26 @@ export class Attributor {
     const upOut = r.outIf ? this.s.uplinkOf(exporter, r.outIf) : undefined;
     let uplink: string;
     let direction: Direction;
-    if (upIn && upOut) [uplink, direction] = this.local(r.src) ? [upOut, 'out'] : [upIn, 'in'];
-    else if (upIn) [uplink, direction] = [upIn, 'in'];
+    if (upIn && upOut) {
+      // one prefix and one service lookup per flow (the hot path): the source's decide and serve the result
+      const srcSite = this.sites.lookup(r.src);
+      const srcService = this.s.services.get(r.src);
+      if (srcSite !== undefined || srcService) return this.result(upOut, 'out', srcSite, srcService, r);
+      [uplink, direction] = [upIn, 'in'];
+    } else if (upIn) [uplink, direction] = [upIn, 'in'];
     else if (upOut) [uplink, direction] = [upOut, 'out'];
     else return undefined;
     const local = direction === 'in' ? r.dst : r.src;
+    return this.result(uplink, direction, this.sites.lookup(local), this.s.services.get(local), r);
+  }
+
+  private result(uplink: string, direction: Direction, site: string | undefined, service: { name: string; site: string } | undefined, r: FlowRecord): Attributed {
     return {
       uplink,
       direction,
       // a server outside every prefix (or on a loopback address) is still in its target's site
-      site: this.sites.lookup(local) ?? this.s.services.get(local)?.site ?? UNKNOWN,
-      service: this.s.services.get(local)?.name ?? UNKNOWN,
+      site: site ?? service?.site ?? UNKNOWN,
+      service: service?.name ?? UNKNOWN,
       app: this.s.apps.classify(r.proto, r.srcPort, r.dstPort),
       src: r.src,
       dst: r.dst,

@@ -54,6 +54,17 @@ export interface FlowsApi {
 const PRUNE_EVERY_MS = 3600e3;
 /** How often the interface → uplink map is rebuilt: the SNMP interface table arrives after start-up. */
 const REMAP_EVERY_MS = 10e3;
+/** Bytes by uplink, direction and one label (site, app): nested, so counting a flow builds no key string. */
+type LabelBytes = Map<string, Partial<Record<Direction, Map<string, number>>>>;
+
+function addBytes(m: LabelBytes, a: { uplink: string; direction: Direction; bytes: number }, label: string): void {
+  let byDir = m.get(a.uplink);
+  if (!byDir) m.set(a.uplink, (byDir = {}));
+  let byLabel = byDir[a.direction];
+  if (!byLabel) byDir[a.direction] = byLabel = new Map();
+  byLabel.set(label, (byLabel.get(label) ?? 0) + a.bytes);
+}
+
 const plainAddress = (a: string) => a.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1').toLowerCase();
 
 export class FlowService implements FlowsApi {
@@ -68,8 +79,8 @@ export class FlowService implements FlowsApi {
   private readonly db: FlowDb;
   private readonly sockets: dgram.Socket[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly siteBytes = new Map<string, number>();
-  private readonly appBytes = new Map<string, number>();
+  private readonly siteBytes: LabelBytes = new Map();
+  private readonly appBytes: LabelBytes = new Map();
   private unattributed = 0;
   private decodeSeconds = 0;
   private readonly datagrams: client.Counter<'protocol'>;
@@ -83,7 +94,7 @@ export class FlowService implements FlowsApi {
   private constructor(private readonly o: FlowServiceOptions) {
     this.config = o.config;
     this.now = o.now ?? Date.now;
-    this.db = new FlowDb(o.dbPath ?? join(dirname(o.config.storage.path), 'flows.db'));
+    this.db = new FlowDb(o.dbPath ?? join(dirname(o.config.storage.path), 'flows.db'), o.config.flows.top_n);
     this.agg = new MinuteAggregator(o.config.flows.top_n, (rows) => this.store(rows));
     this.reconfigure(o.config);
     const reg = [o.registry];
@@ -105,7 +116,7 @@ export class FlowService implements FlowsApi {
     counterFrom('netmon_flow_decode_seconds_total', 'CPU time spent decoding, attributing and aggregating flow datagrams.', () => this.decodeSeconds);
     counterFrom('netmon_flow_unattributed_bytes_total', 'Flow bytes (scaled by sampling) that crossed no configured uplink.', () => this.unattributed);
     counterFrom('netmon_flow_aggregation_overflow_total', 'Flows whose key was summed as "other" at once because the open minute held the most keys allowed.', () => this.agg.overflowed);
-    const labelled = (name: string, help: string, label: string, m: Map<string, number>) =>
+    const labelled = (name: string, help: string, label: string, m: LabelBytes) =>
       new client.Counter({
         name,
         help,
@@ -113,10 +124,8 @@ export class FlowService implements FlowsApi {
         registers: reg,
         collect() {
           this.reset();
-          for (const [k, v] of m) {
-            const [uplink, direction, x] = k.split('\t') as [string, string, string];
-            this.inc({ uplink, direction, [label]: x }, v);
-          }
+          for (const [uplink, byDir] of m)
+            for (const [direction, byLabel] of Object.entries(byDir)) for (const [x, v] of byLabel) this.inc({ uplink, direction, [label]: x }, v);
         },
       });
     labelled('netmon_flow_bytes_total', 'Flow bytes over an uplink by direction and site of the local end (unknown: no site prefix matched), scaled by sampling.', 'site', this.siteBytes);
@@ -176,9 +185,8 @@ export class FlowService implements FlowsApi {
           continue;
         }
         this.agg.add(now, a);
-        const k = `${a.uplink}\t${a.direction}\t`;
-        this.siteBytes.set(k + a.site, (this.siteBytes.get(k + a.site) ?? 0) + a.bytes);
-        this.appBytes.set(k + a.app, (this.appBytes.get(k + a.app) ?? 0) + a.bytes);
+        addBytes(this.siteBytes, a, a.site);
+        addBytes(this.appBytes, a, a.app);
       }
     } catch (err) {
       // attribution or aggregation bug: counted, never thrown out of the socket
@@ -242,6 +250,7 @@ export class FlowService implements FlowsApi {
   private store(rows: FlowRow[]): void {
     try {
       this.db.write(rows);
+      this.db.rollup(this.now());
     } catch (err) {
       this.o.log('error', 'flow aggregate write failed: that minute is lost', { err: String(err) });
     }
@@ -249,7 +258,8 @@ export class FlowService implements FlowsApi {
 
   private prune(): void {
     try {
-      this.db.prune(this.now(), this.config.flows.retention, this.config.flows.host_retention);
+      const f = this.config.flows;
+      this.db.prune(this.now(), { retention: f.retention, hostRetention: f.host_retention, minuteRetention: f.minute_retention });
     } catch (err) {
       this.o.log('error', 'flow retention failed', { err: String(err) });
     }

@@ -39,7 +39,8 @@ export const flows = z
     exporters: z.array(exporter).default([]).describe('exporters accepted (by source address), and how their interfaces map to uplinks'),
     site_prefixes: z.record(name, z.array(prefix).min(1)).default({}).describe('site id → the address prefixes of that site (attributes flows to sites)'),
     top_n: z.number().int().min(1).max(1000).default(100).describe('entries kept per minute, uplink, direction and dimension; the rest is summed as "other"'),
-    retention: duration.prefault('35d').describe('how long per-minute flow aggregates are kept'),
+    retention: duration.prefault('35d').describe('how long flow aggregates (hourly rollups) are kept'),
+    minute_retention: duration.prefault('2d').describe('how long per-minute detail is kept; older ranges are answered from hourly rollups (top N of each hour + other)'),
     host_retention: duration.prefault('7d').describe('privacy: after this, per-host dimensions (src, dst, pair) are deleted; sites, services and apps stay'),
   })
   .describe('flow collector: NetFlow v5/v9, IPFIX and sFlow v5, attributed to uplinks, sites, services and applications');

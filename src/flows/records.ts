@@ -38,22 +38,29 @@ function uint(buf: Buffer, off: number, len: number): number {
   return buf.readUIntBE(off, 1) * 2 ** 48 + buf.readUIntBE(off + 1, 6);
 }
 
-/** Length of a field at `off` and where its value starts (IPFIX variable length: 1 byte, or 255 and 2 bytes). */
-function fieldSpan(buf: Buffer, off: number, len: number, end: number): [start: number, len: number] {
+/**
+ * Where the value of a field at `off` starts; its length is left in `spanLen` (IPFIX variable length: 1 byte,
+ * or 255 and 2 bytes). Two results without a tuple: this runs per field of every record (the hot path).
+ */
+let spanLen = 0;
+function fieldStart(buf: Buffer, off: number, len: number, end: number): number {
   if (len !== VARIABLE) {
     if (off + len > end) throw new DecodeError('truncated', 'record runs past its set');
-    return [off, len];
+    spanLen = len;
+    return off;
   }
   if (off + 1 > end) throw new DecodeError('truncated', 'variable-length field runs past its set');
   const short = buf[off]!;
   if (short < 255) {
     if (off + 1 + short > end) throw new DecodeError('truncated', 'variable-length field runs past its set');
-    return [off + 1, short];
+    spanLen = short;
+    return off + 1;
   }
   if (off + 3 > end) throw new DecodeError('truncated', 'variable-length field runs past its set');
   const long = buf.readUInt16BE(off + 1);
   if (off + 3 + long > end) throw new DecodeError('truncated', 'variable-length field runs past its set');
-  return [off + 3, long];
+  spanLen = long;
+  return off + 3;
 }
 
 /** Decode the flow records of one data set [start, end) into `out`. */
@@ -75,7 +82,8 @@ export function readDataSet(buf: Buffer, start: number, end: number, t: Template
     let rate = 0;
     let sampler = -1;
     for (const f of t.fields) {
-      const [v, len] = fieldSpan(buf, off, f.len, end);
+      const v = fieldStart(buf, off, f.len, end);
+      const len = spanLen;
       off = v + len;
       if (f.skip || len === 0 || len > 16) continue;
       switch (f.id) {
@@ -119,7 +127,8 @@ export function readOptionsSet(buf: Buffer, start: number, end: number, t: Templ
     let ifIndex = -1;
     let ifName: string | undefined;
     for (const f of t.fields) {
-      const [v, len] = fieldSpan(buf, off, f.len, end);
+      const v = fieldStart(buf, off, f.len, end);
+      const len = spanLen;
       off = v + len;
       if (f.skip || len === 0) continue;
       switch (f.id) {
