@@ -60,6 +60,12 @@ export class StatusModule implements StatusView {
   private readonly signals = new Map<string, TargetSignals>();
   /** The decision each target's newest result left with (state and reasons), to tell when one changes. */
   private readonly last = new Map<string, string>();
+  /**
+   * The time of each site's newest state samples. Every result of a site's targets re-states the site, and
+   * two of them can finish in the same millisecond (or be published a millisecond out of order): the site's
+   * series then get strictly increasing times, so no store or remote-write receiver sees two values at one.
+   */
+  private readonly siteTs = new Map<string, number>();
   private known: LoadedConfig | undefined;
   generation = 0;
 
@@ -84,10 +90,12 @@ export class StatusModule implements StatusView {
     const site = this.site(res.target.site, ts, res.target);
     const siteConfig = inventory(this.config()).sites.get(res.target.site);
     const group = siteConfig?.group ?? res.target.labels.site_group;
+    const siteTs = Math.max(ts, (this.siteTs.get(res.target.site) ?? -Infinity) + 1);
+    this.siteTs.set(res.target.site, siteTs);
     return stateSamples({
       target: res.target,
       decision,
-      site: { labels: { site: res.target.site, ...(group ? { site_group: group } : {}) }, decision: site },
+      site: { labels: { site: res.target.site, ...(group ? { site_group: group } : {}) }, decision: site, ts: siteTs },
       ...(ping ? { ping } : {}),
       ts,
     });

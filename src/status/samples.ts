@@ -39,7 +39,7 @@ function stateAndReasons(names: readonly [readonly [string, string], readonly [s
 export interface StateSampleInput {
   target: Target;
   decision: Decision;
-  site: { labels: Record<string, string>; decision: Decision };
+  site: { labels: Record<string, string>; decision: Decision; ts: number };
   /** The ping verdict this result confirmed (ping results only), and the method the echoes used. */
   ping?: { state: Reachability; method: string };
   ts: number;
@@ -49,7 +49,7 @@ export function stateSamples(x: StateSampleInput): Sample[] {
   const labels = targetLabels(x.target);
   const out = [
     ...stateAndReasons([STATE_METRICS.target, STATE_METRICS.targetReason], labels, x.decision, x.ts),
-    ...stateAndReasons([STATE_METRICS.site, STATE_METRICS.siteReason], x.site.labels, x.site.decision, x.ts),
+    ...stateAndReasons([STATE_METRICS.site, STATE_METRICS.siteReason], x.site.labels, x.site.decision, x.site.ts),
   ];
   if (x.ping) out.push(gauge(STATE_METRICS.ping, { ...labels, method: x.ping.method }, REACHABILITY_VALUE[x.ping.state], x.ts, 'state'));
   return out;

@@ -112,6 +112,27 @@ targets:
     expect(value(run(status, far, 'ping', cycle(0, 0.004)), 'netmon_target_state')).toBe(1);
   });
 
+  it("two results of one site's targets finishing in the same millisecond give the site's series distinct times", () => {
+    const config2 = loadConfigText(`
+sites: [{ id: dc, name: DC, group: datacentre }]
+credentials: { sim: { version: 2c, community: public } }
+targets:
+  - { name: a, address: 127.0.0.2, site: dc, role: server, snmp: { credential: sim } }
+  - { name: b, address: 127.0.0.3, site: dc, role: server, snmp: { credential: sim } }
+`);
+    const [a, b] = buildTargets(config2);
+    const status = new StatusModule(() => config2);
+    const at = (t: Target, ts: number) => {
+      const res: ProbeResult = { target: t, kind: 'snmp', spec: t.probes[0]!, samples: [], scheduledAt: ts, startedAt: ts, durationMs: 0 };
+      return status.derive(res).filter((x) => x.metric === 'netmon_site_state').map((x) => x.ts);
+    };
+    const t0 = NOW + 1000;
+    expect(at(a!, t0)).toEqual([t0]);
+    expect(at(b!, t0)).toEqual([t0 + 1]); // the same millisecond: one later, not a second value at t0
+    expect(at(a!, t0 - 5)).toEqual([t0 + 2]); // published out of order: still after the last
+    expect(at(b!, t0 + 500)).toEqual([t0 + 500]);
+  });
+
   it('SNMP-only target: silent → down, auth failure → degraded; stale → unknown without a state sample', () => {
     const status = new StatusModule(() => config);
     const srv = T.get('srv')!;
