@@ -149,6 +149,26 @@ export interface InterfaceTrafficResponse extends TrafficAnswer {
   if_alias: string | null;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// GET /api/v1/targets/:target/interfaces/:ifIndex/errors
+
+export type PortCounter = 'in_errors' | 'out_errors' | 'in_discards' | 'out_discards';
+
+/** One error or discard counter of a port: packets/s per bucket (mean), and the window's total. */
+export interface PortCounterHistory {
+  counter: PortCounter;
+  /** Null when the agent never reported this counter for the port (a gap, not a zero). */
+  series: { ts: number[]; mean: number[] } | null;
+  /** Packets over the window; null when the counter was never seen. */
+  total: number | null;
+}
+
+export interface InterfaceErrorsResponse extends WindowAnswer {
+  target: string;
+  if_index: string;
+  counters: PortCounterHistory[];
+}
+
 /** Either traffic answer: what a traffic chart draws. */
 export type TrafficResponse = UplinkTrafficResponse | InterfaceTrafficResponse;
 

@@ -4,9 +4,9 @@
  * the lines also differ by dash pattern, so nothing depends on colour alone.
  */
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import type { OpticalHistory, PingHistory, TrafficDirection, TrafficResponse } from './api-contract.js';
-import { axisTime, bps, bpsTick, dbm, hoverTime, ms, pct, timeZone } from './format.js';
-import { t } from './i18n.js';
+import type { InterfaceErrorsResponse, OpticalHistory, PingHistory, PortCounter, TrafficDirection, TrafficResponse } from './api-contract.js';
+import { axisTime, bps, bpsTick, dbm, fixed, hoverTime, ms, pct, pps, timeZone } from './format.js';
+import { t, tk } from './i18n.js';
 
 export const COLOURS = {
   in: '#0072B2',
@@ -252,5 +252,30 @@ export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number
   const data = [port.ts.map((x) => x / 1000), port.rx_dbm, port.tx_dbm, ...extra.map(([, v]) => flat(v))] as unknown as uPlot.AlignedData;
   const u = new uPlot(opts, data, el);
   autosize(el, u, 180);
+  return u;
+}
+
+/** Per-second rates of a port's error and discard counters (packets/s), one line each; a counter the device never reported is absent. */
+export function countersChart(el: HTMLElement, d: InterfaceErrorsResponse, height: number): uPlot {
+  const shown = d.counters.filter((c) => c.series);
+  const all = new Set<number>();
+  for (const c of shown) for (const ts of c.series!.ts) all.add(ts);
+  const x = [...all].sort((a, b) => a - b);
+  const pos = new Map(x.map((ts, i) => [ts, i]));
+  const cols = shown.map((c) => {
+    const col: Col = new Array<number | null>(x.length).fill(null);
+    c.series!.ts.forEach((ts, i) => (col[pos.get(ts)!] = c.series!.mean[i]!));
+    return col;
+  });
+  const style: Record<PortCounter, [string, number[]]> = { in_errors: [COLOURS.in, []], out_errors: [COLOURS.out, [8, 3]], in_discards: [COLOURS.green, [2, 3]], out_discards: [COLOURS.warn, [10, 4]] };
+  const b = base(el, height);
+  const opts = {
+    ...b,
+    series: [timeSeries(), ...shown.map((c) => ({ label: tk(`c_${c.counter}`), stroke: style[c.counter][0], dash: style[c.counter][1], width: 2, value: (_u: uPlot, v: number | null) => pps(v) }))],
+    scales: { x: { time: true, min: d.from / 1000, max: d.to / 1000 }, y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, (max ?? 0) * 1.15)] } },
+    axes: [b.axes![0]!, { ...b.axes![1]!, size: 60, values: (_u: uPlot, vals: number[]) => vals.map((v) => fixed(v, v < 10 && v % 1 ? 1 : 0)) }],
+  } as unknown as uPlot.Options;
+  const u = new uPlot(opts, [x.map((ts) => ts / 1000), ...cols] as unknown as uPlot.AlignedData, el);
+  autosize(el, u, height);
   return u;
 }

@@ -172,6 +172,14 @@ function thresholdsText(th: Record<string, number | null>, p: 'rx' | 'tx'): stri
   return `${f('low_alarm')} / ${f('low_warn')} / ${f('high_warn')} / ${f('high_alarm')}`;
 }
 
+/** The port page's address: this page's window and language, the port, no site. */
+function portPageHref(port: string): string {
+  const p = new URLSearchParams(location.search);
+  p.delete('site');
+  p.set('port', port);
+  return `?${p.toString()}`;
+}
+
 /** A port in the URL (`port=target/ifIndex`): the interface whose traffic the dialog graphs. */
 const portId = (i: InterfaceRow) => `${i.target}/${i.if_index ?? ''}`;
 
@@ -276,7 +284,7 @@ export async function openSite(id: string, push = true): Promise<void> {
       for (const row of body.querySelectorAll<HTMLElement>('tr[data-port]')) row.classList.toggle('selected', row.dataset.port === portId(i));
       const tr = await api.interfaceTraffic(i.target, i.if_index!, w);
       if (openId !== id || n !== shown) return;
-      trafficLabel.textContent = `${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`;
+      trafficLabel.replaceChildren(`${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`, h('a', { class: 'port-link', href: portPageHref(portId(i)) }, t('port_open')));
       const box = h('div', { class: 'chart', id: 'site-traffic', 'data-port': portId(i) });
       body.querySelector('#site-traffic')!.replaceWith(box);
       trafficChart(box, i.speed_bps || Math.max(1, tr.in.stats?.peak_bps ?? 1, tr.out.stats?.peak_bps ?? 1), null, 200, undefined, true).set(tr);

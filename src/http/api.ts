@@ -10,6 +10,7 @@ import { countStates, filterSites, siteDetail, siteOptical, sitePing, siteSummar
 import { servers } from '../domain/servers.js';
 import { problems, type AlertSource } from '../domain/problems.js';
 import { inventory } from '../domain/inventory.js';
+import { portErrors } from '../domain/port-errors.js';
 import { M } from '../domain/metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
 import type { Target } from '../types.js';
@@ -18,6 +19,7 @@ import type {
   DeviceInventoryResponse,
   Direction,
   ErrorResponse,
+  InterfaceErrorsResponse,
   InterfaceTrafficResponse,
   OverviewResponse,
   ProblemsResponse,
@@ -259,6 +261,16 @@ export function apiRouter(ctx: ApiContext): Router {
     const body = memo(req, () => interfaceTraffic(ctx.store(), t, ifIndex, w));
     if (body === undefined) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
     res.type('json').send(body);
+  });
+
+  api.get('/targets/:target/interfaces/:ifIndex/errors', (req: Request<{ target: string; ifIndex: string }>, res) => {
+    const name = parseName('target', req.params.target);
+    const ifIndex = parseIfIndex(req.params.ifIndex);
+    const w = parseWindow(req.query);
+    if (!inventory(ctx.config()).byName.has(name)) return notFound(res, `no target named ${name}`);
+    const d = portErrors(ctx.store(), name, ifIndex, w);
+    if (!d) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
+    res.json(d satisfies InterfaceErrorsResponse);
   });
 
   api.get('/targets/:target/inventory', (req: Request<{ target: string }>, res) => {

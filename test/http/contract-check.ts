@@ -23,6 +23,7 @@ interface ContractTypes {
   OverviewResponse: C.OverviewResponse;
   UplinkTrafficResponse: C.UplinkTrafficResponse;
   InterfaceTrafficResponse: C.InterfaceTrafficResponse;
+  InterfaceErrorsResponse: C.InterfaceErrorsResponse;
   SitesResponse: C.SitesResponse;
   SiteDetailResponse: C.SiteDetailResponse;
   SitePingResponse: C.SitePingResponse;
