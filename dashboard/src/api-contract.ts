@@ -344,6 +344,39 @@ export interface ServersResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// GET /api/v1/targets/:target (the device page)
+
+/** An interface row with its current error rates (packets/s; null when the agent does not report them). */
+export interface DeviceInterface extends InterfaceRow {
+  in_errors_per_s: number | null;
+  out_errors_per_s: number | null;
+}
+
+/** The newest reading of a device gauge (CPU or memory), with the labels naming the processor, board or pool. */
+export interface DeviceGauge {
+  labels: Labels;
+  value: number;
+  ts: number;
+}
+
+export interface DeviceResponse {
+  target: string;
+  site: string;
+  role: TargetRole;
+  address: string;
+  state: SiteState;
+  reasons: string[];
+  interfaces: DeviceInterface[];
+  /** netmon_device_cpu_utilization_ratio per processor (0-1); empty when no vendor profile polls it. */
+  cpu: DeviceGauge[];
+  /** netmon_device_memory_utilization_ratio per board (0-1, Huawei, H3C). */
+  memory_ratio: DeviceGauge[];
+  /** Memory pools (Cisco): bytes used and free per pool. */
+  memory_pools: { pool: string; used_bytes: number | null; free_bytes: number | null }[];
+  inventory: DeviceInventory | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // GET /api/v1/targets/:target/inventory
 
 /** One row of the device's ENTITY-MIB entPhysicalTable (RFC 6933), text as the agent gave it ('' = none). */

@@ -3,6 +3,7 @@ import type {
   AckRequest,
   AlertAckResponse,
   AlertHistoryResponse,
+  DeviceResponse,
   ErrorResponse,
   FlowDimension,
   FlowTopResponse,
@@ -73,6 +74,7 @@ export const interfaceTraffic = (target: string, ifIndex: string, w: WindowQuery
   get<InterfaceTrafficResponse>(`/targets/${encodeURIComponent(target)}/interfaces/${encodeURIComponent(ifIndex)}/traffic${qs(w)}`);
 export const interfaceErrors = (target: string, ifIndex: string, w: WindowQuery) =>
   get<InterfaceErrorsResponse>(`/targets/${encodeURIComponent(target)}/interfaces/${encodeURIComponent(ifIndex)}/errors${qs(w)}`);
+export const device = (target: string) => get<DeviceResponse>(`/targets/${encodeURIComponent(target)}`);
 export const servers = () => get<ServersResponse>('/servers');
 export const problems = () => get<ProblemsResponse>('/problems');
 

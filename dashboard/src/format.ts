@@ -26,6 +26,19 @@ export const bps = (v: number | null | undefined): string => (v === null || v ==
 export const bpsTick = (v: number): string => (v === 0 ? '0' : si(v, '', 3).replace(' ', ''));
 /** 1.23 GB (SI, like the rates). */
 export const bytes = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : si(v, 'B'));
+const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+/** Memory in binary units, as the operating system counts it: 32 GiB, not "34.4 GB". Three significant digits, the page's decimal separator. */
+export function iec(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  let i = 0;
+  let x = Math.abs(v);
+  while (x >= 1024 && i < IEC.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  const s = x >= 100 || i === 0 ? x.toFixed(0) : String(Number(x.toPrecision(3)));
+  return `${v < 0 ? '-' : ''}${dec(s)} ${IEC[i]}`;
+}
 /** A number with `digits` decimals, in the page's language (12,5 / 12.5). */
 export const fixed = (v: number, digits: number): string => dec(v.toFixed(digits));
 export const pct = (r: number | null | undefined, digits = 0): string => (r === null || r === undefined || !Number.isFinite(r) ? '–' : `${dec((r * 100).toFixed(digits))} %`);

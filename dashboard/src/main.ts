@@ -16,6 +16,7 @@ import { fitWall } from './wall.js';
 import { renderWhoUses } from './flows.js';
 import { closePort, initPortPage, openPort, openPortId } from './port.js';
 import { rangePicker } from './range-picker.js';
+import { closeDevice, initDevicePage, openDevice, openDeviceId, relabelDevice } from './device.js';
 
 const params = new URLSearchParams(location.search);
 const kiosk = params.get('kiosk') === '1';
@@ -214,6 +215,10 @@ onUrlChange(() => {
   if (port && !kiosk) {
     if (port !== openPortId()) void openPort(port, false);
   } else closePort();
+  const device = site || port ? null : param('device');
+  if (device && !kiosk) {
+    if (device !== openDeviceId()) void openDevice(device, false);
+  } else closeDevice();
   if (!kiosk && syncSiteFilters()) void refreshSites().catch(showError);
 });
 
@@ -279,6 +284,7 @@ onLangChange(() => {
   renderProblems();
   renderServers();
   renderReloadBanner();
+  relabelDevice();
   showPicker(true);
   showZoom();
 });
@@ -298,6 +304,7 @@ function pickLang(o: OverviewResponse): Lang {
 async function main(): Promise<void> {
   if (kiosk) document.body.classList.add('kiosk');
   initSiteDialog({ window: viewWindow, setRange: (r) => setRange(r), ranges: RANGES });
+  initDevicePage();
   initPortPage({ window: viewWindow, setRange: (r) => setRange(r), zoomTo, ranges: RANGES, overview: () => overview });
   initProblems({ kiosk });
   initControls();
@@ -339,6 +346,8 @@ async function main(): Promise<void> {
   if (site && !kiosk) void openSite(site, false);
   const port = params.get('port');
   if (port && !site && !kiosk) void openPort(port, false);
+  const device = params.get('device');
+  if (device && !site && !port && !kiosk) void openDevice(device, false);
 }
 
 main().catch((e) => {

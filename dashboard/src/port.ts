@@ -11,7 +11,7 @@ import { $, h } from './dom.js';
 import { bps, bytes } from './format.js';
 import { t, tk } from './i18n.js';
 import { rangePicker } from './range-picker.js';
-import { writeUrl, type Range, type Zoom } from './url.js';
+import { hrefWith, writeUrl, type Range, type Zoom } from './url.js';
 import type { ViewWindow } from './sites.js';
 
 export interface PortPageOptions {
@@ -100,6 +100,7 @@ export async function openPort(id: string, push = true): Promise<void> {
     const state = row ? (row.admin_up === false ? t('admin_down') : row.oper_up ? t('oper_up') : row.oper_up === false ? t('oper_down') : '?') : '';
     body.replaceChildren(
       h('h2', { id: 'port-title' }, `${t('port_page')}: ${p.target} ${tr.if_name ?? p.ifIndex}`),
+      h('p', {}, h('a', { class: 'device-link', href: hrefWith({ port: null, device: p.target }) }, `${t('device')}: ${p.target}`)),
       h(
         'p',
         { class: 'muted' },

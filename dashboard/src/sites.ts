@@ -5,7 +5,7 @@ import { opticalChart, smokeChart, trafficChart } from './charts.js';
 import { $, h } from './dom.js';
 import { bps, dbm, fixed, ms, pct, time } from './format.js';
 import { t, tk } from './i18n.js';
-import { param, writeUrl, type Range } from './url.js';
+import { hrefWith, param, writeUrl, type Range } from './url.js';
 import { fitWall } from './wall.js';
 
 export const STATE_ICON: Record<SiteSummary['state'], string> = { up: '✔', degraded: '▲', down: '✖', unknown: '?' };
@@ -172,14 +172,6 @@ function thresholdsText(th: Record<string, number | null>, p: 'rx' | 'tx'): stri
   return `${f('low_alarm')} / ${f('low_warn')} / ${f('high_warn')} / ${f('high_alarm')}`;
 }
 
-/** The port page's address: this page's window and language, the port, no site. */
-function portPageHref(port: string): string {
-  const p = new URLSearchParams(location.search);
-  p.delete('site');
-  p.set('port', port);
-  return `?${p.toString()}`;
-}
-
 /** A port in the URL (`port=target/ifIndex`): the interface whose traffic the dialog graphs. */
 const portId = (i: InterfaceRow) => `${i.target}/${i.if_index ?? ''}`;
 
@@ -253,7 +245,10 @@ export async function openSite(id: string, push = true): Promise<void> {
       h('h3', {}, `${t('traffic')} · ${vw.label}`),
       trafficBox,
       h('h3', {}, t('interfaces')),
-      ...d.targets.filter((tg) => tg.interfaces.length).map((tg) => h('div', { class: 'table-wrap' }, interfaceTable(tg, (i) => void showPort(i, true)))),
+      // One block per device (the data centre has ten): its name heading the table, a link to its page.
+      ...d.targets.filter((tg) => tg.interfaces.length).map((tg) =>
+        h('section', { class: 'device-block', 'data-target': tg.name }, h('h4', {}, h('a', { href: hrefWith({ site: null, port: null, device: tg.name }), class: 'device-link' }, `${tg.name} (${tg.role}, ${tg.address})`)), h('div', { class: 'table-wrap' }, interfaceTable(tg, (i) => void showPort(i, true)))),
+      ),
     );
     // Optics: current levels against thresholds, then the 24 h history.
     const ports = optical.ports;
@@ -284,7 +279,7 @@ export async function openSite(id: string, push = true): Promise<void> {
       for (const row of body.querySelectorAll<HTMLElement>('tr[data-port]')) row.classList.toggle('selected', row.dataset.port === portId(i));
       const tr = await api.interfaceTraffic(i.target, i.if_index!, w);
       if (openId !== id || n !== shown) return;
-      trafficLabel.replaceChildren(`${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`, h('a', { class: 'port-link', href: portPageHref(portId(i)) }, t('port_open')));
+      trafficLabel.replaceChildren(`${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`, h('a', { class: 'port-link', href: hrefWith({ site: null, device: null, port: portId(i) }) }, t('port_open')));
       const box = h('div', { class: 'chart', id: 'site-traffic', 'data-port': portId(i) });
       body.querySelector('#site-traffic')!.replaceWith(box);
       trafficChart(box, i.speed_bps || Math.max(1, tr.in.stats?.peak_bps ?? 1, tr.out.stats?.peak_bps ?? 1), null, 200, undefined, true).set(tr);

@@ -11,12 +11,14 @@ import { servers } from '../domain/servers.js';
 import { problems, type AlertSource } from '../domain/problems.js';
 import { inventory } from '../domain/inventory.js';
 import { portErrors } from '../domain/port-errors.js';
+import { device } from '../domain/device.js';
 import { M } from '../domain/metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
 import type { Target } from '../types.js';
 import type {
   ConfigReloadStatus,
   DeviceInventoryResponse,
+  DeviceResponse,
   Direction,
   ErrorResponse,
   InterfaceErrorsResponse,
@@ -271,6 +273,14 @@ export function apiRouter(ctx: ApiContext): Router {
     const d = portErrors(ctx.store(), name, ifIndex, w);
     if (!d) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
     res.json(d satisfies InterfaceErrorsResponse);
+  });
+
+  api.get('/targets/:target', (req: Request<{ target: string }>, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    const name = parseName('target', req.params.target);
+    const d = device(ctx.config(), ctx.live, ctx.status, ctx.store(), name);
+    if (!d) return notFound(res, `no target named ${name}`);
+    res.json(d satisfies DeviceResponse);
   });
 
   api.get('/targets/:target/inventory', (req: Request<{ target: string }>, res) => {

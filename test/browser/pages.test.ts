@@ -172,4 +172,64 @@ describe.runIf(ok)('port page in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('the device page lists the API\'s interfaces, resources and inventory; a port links to its page and back returns', async () => {
+    const api = await json('/api/v1/targets/dc-core');
+    const { page, problems } = await open('/?device=dc-core');
+    await page.waitForSelector('#device-dialog[data-loaded="dc-core"]', { timeout: 15_000 });
+    expect(await page.locator('#device-title').innerText()).toContain('Thiết bị: dc-core');
+    const names = await page.locator('#device-dialog .device-ifaces tbody tr td:first-child').allInnerTexts();
+    expect(names).toEqual(api.interfaces.map((i: any) => i.if_name ?? i.if_index));
+    const resources = page.locator('#device-dialog .device-resources');
+    const nRes = api.cpu.length + api.memory_ratio.length + api.memory_pools.length;
+    if (nRes) expect(await resources.locator('li').count()).toBe(nRes);
+    else expect(await resources.innerText()).toContain('không thu thập');
+    if (api.inventory) expect(await page.locator('#device-dialog table.inventory tbody tr').count()).toBe(api.inventory.entities.length);
+    else expect(await page.locator('#device-dialog').innerText()).toContain('chưa có danh mục');
+    const o = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number);
+    expect(o).toBeLessThanOrEqual(1366);
+    await page.locator(`#device-dialog tr[data-port="${uplinkPort}"] a`).click();
+    await page.waitForSelector('body[data-ready="1"]');
+    await loaded(page, uplinkPort);
+    expect(await search(page)).toEqual({ port: uplinkPort });
+    await page.goBack();
+    await page.waitForSelector('#device-dialog[data-loaded="dc-core"]', { timeout: 15_000 });
+    await page.locator('#device-close').click();
+    expect(await search(page)).toEqual({});
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the data-centre site dialog groups its interfaces by device, each linking to the device page (390 px, no overflow)', async () => {
+    const dc = await json('/api/v1/sites/ttdl');
+    const { page, problems } = await open('/?site=ttdl', { width: 390, height: 844 });
+    await page.waitForSelector('#site-dialog[data-loaded="ttdl"]', { timeout: 15_000 });
+    const blocks = await page.locator('#site-dialog .device-block').evaluateAll((bs) => bs.map((b: any) => b.dataset.target as string));
+    expect(blocks).toEqual(dc.targets.filter((t: any) => t.interfaces.length).map((t: any) => t.name));
+    expect(blocks.length).toBeGreaterThan(1);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number)).toBeLessThanOrEqual(390);
+    await page.locator(`#site-dialog .device-block[data-target="${blocks[0]}"] a.device-link`).click();
+    await page.waitForSelector(`#device-dialog[data-loaded="${blocks[0]}"]`, { timeout: 15_000 });
+    const dlg = await page.evaluate(() => {
+      const e = (globalThis as any).document.querySelector('#device-dialog');
+      return e.scrollWidth - e.clientWidth;
+    });
+    expect(dlg).toBeLessThanOrEqual(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('memory is in IEC units with the Vietnamese decimal comma', async () => {
+    const { page } = await open('/');
+    // A string, not a function: the test runner would rewrite a dynamic import() in a function's body.
+    const out = await page.evaluate(`(async () => {
+      const f = await import('/js/format.js');
+      f.setTimeContext('Asia/Ho_Chi_Minh', 'vi');
+      const vi = [f.iec(32 * 2 ** 30), f.iec(1536), f.iec(512), f.iec(1.5 * 2 ** 20), f.iec(null)];
+      f.setTimeContext('Asia/Ho_Chi_Minh', 'en');
+      return { vi, en: f.iec(2.25 * 2 ** 30) };
+    })()`);
+    expect(out).toEqual({ vi: ['32 GiB', '1,5 KiB', '512 B', '1,5 MiB', '–'], en: '2.25 GiB' });
+    await page.close();
+  });
 });

@@ -30,6 +30,7 @@ interface ContractTypes {
   SiteOpticalResponse: C.SiteOpticalResponse;
   ServersResponse: C.ServersResponse;
   DeviceInventoryResponse: C.DeviceInventoryResponse;
+  DeviceResponse: C.DeviceResponse;
   ProblemsResponse: C.ProblemsResponse;
   AlertsResponse: C.AlertsResponse;
   AlertRulesResponse: C.AlertRulesResponse;

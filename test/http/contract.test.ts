@@ -131,6 +131,14 @@ beforeAll(async () => {
   f.live.accept({ target: core, kind: 'snmp', spec: core.probes.find((p) => p.kind === 'snmp')!, samples: [], inventory, scheduledAt: now, startedAt: now, durationMs: 1 });
   await call('/targets/:target/inventory', 'DeviceInventoryResponse', '/targets/dc-core/inventory');
   await call('/targets/:target/inventory', 'ErrorResponse', '/targets/nowhere/inventory', { status: 404 });
+  const dev = await call('/targets/:target', 'DeviceResponse', '/targets/sw-so-tttt');
+  expect(dev.site).toBe('so-tttt');
+  // The fixture's fibre port counts 0.5 errored packets/s in and never reported transmit errors.
+  const gi25 = dev.interfaces.find((i: { if_index: string }) => i.if_index === '25');
+  expect(gi25.in_errors_per_s).toBeCloseTo(0.5, 2);
+  expect(gi25.out_errors_per_s).toBeNull();
+  await call('/targets/:target', 'DeviceResponse', '/targets/dc-core');
+  await call('/targets/:target', 'ErrorResponse', '/targets/nowhere', { status: 404 });
 
   const { alerts } = await call('/alerts/', 'AlertsResponse', '/alerts');
   await call('/alerts/rules', 'AlertRulesResponse', '/alerts/rules');
