@@ -344,6 +344,37 @@ export interface ServersResponse {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// GET /api/v1/fibres
+
+/** One optical port with its margin to the Rx alarm level and its trend over the last 7 days. */
+export interface FibrePort {
+  target: string;
+  /** The labels naming the port (target, site, if_index, if_name). */
+  labels: Labels;
+  rx_dbm: number | null;
+  tx_dbm: number | null;
+  level: OpticalLevel | null;
+  thresholds: OpticalThresholds;
+  /** The Rx level that raises the alarm: the transceiver's own low-alarm threshold, else the optical_rx_low rule's `below_dbm`; null when neither exists. */
+  alarm_dbm: number | null;
+  alarm_source: 'device' | 'rule' | null;
+  /** Rx now minus the alarm level (dB): how far the fibre is from alarming; null without both. */
+  margin_db: number | null;
+  /** Least-squares slope of the stored hourly Rx means over the last 7 days, in dB per week (negative: getting worse); null with less than a day of history. */
+  trend_db_per_week: number | null;
+  /** How many days of stored history the trend is computed from. */
+  trend_days: number;
+}
+
+export interface FibresResponse {
+  now: number;
+  /** Smallest margin first; ports without a margin last. */
+  ports: FibrePort[];
+  /** Ports with no alarm level (no transceiver threshold, no rule): their margin is unknown. */
+  without_alarm_level: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // GET /api/v1/targets/:target (the device page)
 
 /** An interface row with its current error rates (packets/s; null when the agent does not report them). */

@@ -5,6 +5,7 @@ import type {
   AlertHistoryResponse,
   DeviceResponse,
   ErrorResponse,
+  FibresResponse,
   FlowDimension,
   FlowTopResponse,
   InterfaceErrorsResponse,
@@ -75,6 +76,7 @@ export const interfaceTraffic = (target: string, ifIndex: string, w: WindowQuery
 export const interfaceErrors = (target: string, ifIndex: string, w: WindowQuery) =>
   get<InterfaceErrorsResponse>(`/targets/${encodeURIComponent(target)}/interfaces/${encodeURIComponent(ifIndex)}/errors${qs(w)}`);
 export const device = (target: string) => get<DeviceResponse>(`/targets/${encodeURIComponent(target)}`);
+export const fibres = () => get<FibresResponse>('/fibres');
 export const servers = () => get<ServersResponse>('/servers');
 export const problems = () => get<ProblemsResponse>('/problems');
 

@@ -229,15 +229,26 @@ export function smokeChart(el: HTMLElement, p: PingHistory, from: number, to: nu
   return u;
 }
 
-/** Optical Rx/Tx levels (dBm) with the Rx thresholds as dashed lines. */
-export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number, to: number): uPlot {
+/**
+ * Optical Rx/Tx levels (dBm) with the Rx thresholds as dashed lines across the whole window (not only where
+ * samples are), the y axis in dBm and wide enough for the traces and the thresholds (nothing clipped).
+ * `alarmDbm`: the alarm level when the transceiver reports none (the optical_rx_low rule's `below_dbm`).
+ */
+export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number, to: number, alarmDbm: number | null = null): uPlot {
   const th = port.thresholds ?? {};
-  const b = base(el, 180);
-  const flat = (v: number | null | undefined) => port.ts.map(() => (v == null ? null : v));
+  const b = base(el, 200);
+  const x = [...new Set([from, ...port.ts, to])].sort((p, q) => p - q);
+  const at = new Map(port.ts.map((ts, i) => [ts, i]));
+  const col = (c: (number | null)[]) => x.map((ts) => (at.has(ts) ? c[at.get(ts)!]! : null));
+  const flat = (v: number | null | undefined) => x.map(() => (v == null ? null : v));
+  const deviceAlarm = th.rx_low_alarm_dbm ?? null;
   const extra: [string, number | null | undefined, string, number[]][] = [
-    [t('rx_low_alarm'), th.rx_low_alarm_dbm, COLOURS.capacity, [2, 4]],
+    [deviceAlarm === null && alarmDbm !== null ? t('rx_alarm_rule') : t('rx_low_alarm'), deviceAlarm ?? alarmDbm, COLOURS.capacity, [2, 4]],
     [t('rx_low_warn'), th.rx_low_warn_dbm, COLOURS.out, [8, 4]],
   ];
+  const values = [...port.rx_dbm, ...port.tx_dbm, ...extra.map(([, v]) => v)].filter((v): v is number => typeof v === 'number');
+  const lo = values.length ? Math.floor(Math.min(...values) - 1) : -30;
+  const hi = values.length ? Math.ceil(Math.max(...values) + 1) : 0;
   const opts = {
     ...b,
     series: [
@@ -246,12 +257,14 @@ export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number
       { label: t('tx'), stroke: COLOURS.green, width: 2, dash: [8, 3], value: (_u: uPlot, v: number) => dbm(v) },
       ...extra.map(([label, , colour, dash]) => ({ label, stroke: colour, width: 1, dash, value: (_u: uPlot, v: number) => dbm(v), points: { show: false } })),
     ],
-    scales: { x: { time: true, min: from / 1000, max: to / 1000 } },
-    axes: [b.axes![0]!, { ...b.axes![1]!, size: 50 }],
+    scales: { x: { time: true, min: from / 1000, max: to / 1000 }, y: { range: [lo, hi] } },
+    axes: [b.axes![0]!, { ...b.axes![1]!, size: 75, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${fixed(v, 0)} dBm`) }],
   } as unknown as uPlot.Options;
-  const data = [port.ts.map((x) => x / 1000), port.rx_dbm, port.tx_dbm, ...extra.map(([, v]) => flat(v))] as unknown as uPlot.AlignedData;
+  const data = [x.map((ts) => ts / 1000), col(port.rx_dbm), col(port.tx_dbm), ...extra.map(([, v]) => flat(v))] as unknown as uPlot.AlignedData;
   const u = new uPlot(opts, data, el);
-  autosize(el, u, 180);
+  el.dataset.yMin = String(lo);
+  el.dataset.yMax = String(hi);
+  autosize(el, u, 200);
   return u;
 }
 

@@ -16,6 +16,7 @@ import { fitWall } from './wall.js';
 import { renderWhoUses } from './flows.js';
 import { closePort, initPortPage, openPort, openPortId } from './port.js';
 import { rangePicker } from './range-picker.js';
+import { closeFibres, fibresOpen, initFibres, openFibres, relabelFibres } from './fibres.js';
 import { closeDevice, initDevicePage, openDevice, openDeviceId, relabelDevice } from './device.js';
 
 const params = new URLSearchParams(location.search);
@@ -186,6 +187,7 @@ function applyWindow(): void {
   if (site) void openSite(site, false);
   const port = openPortId();
   if (port) void openPort(port, false);
+  if (fibresOpen()) void openFibres(false);
 }
 
 function zoomTo(from: number, to: number): void {
@@ -219,6 +221,9 @@ onUrlChange(() => {
   if (device && !kiosk) {
     if (device !== openDeviceId()) void openDevice(device, false);
   } else closeDevice();
+  if (!site && !port && !device && param('fibres') && !kiosk) {
+    if (!fibresOpen()) void openFibres(false);
+  } else closeFibres();
   if (!kiosk && syncSiteFilters()) void refreshSites().catch(showError);
 });
 
@@ -285,6 +290,7 @@ onLangChange(() => {
   renderServers();
   renderReloadBanner();
   relabelDevice();
+  relabelFibres();
   showPicker(true);
   showZoom();
 });
@@ -305,6 +311,7 @@ async function main(): Promise<void> {
   if (kiosk) document.body.classList.add('kiosk');
   initSiteDialog({ window: viewWindow, setRange: (r) => setRange(r), ranges: RANGES });
   initDevicePage();
+  initFibres(viewWindow);
   initPortPage({ window: viewWindow, setRange: (r) => setRange(r), zoomTo, ranges: RANGES, overview: () => overview });
   initProblems({ kiosk });
   initControls();
@@ -348,6 +355,7 @@ async function main(): Promise<void> {
   if (port && !site && !kiosk) void openPort(port, false);
   const device = params.get('device');
   if (device && !site && !port && !kiosk) void openDevice(device, false);
+  if (params.get('fibres') && !site && !port && !device && !kiosk) void openFibres(false);
 }
 
 main().catch((e) => {

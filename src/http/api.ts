@@ -12,6 +12,7 @@ import { problems, type AlertSource } from '../domain/problems.js';
 import { inventory } from '../domain/inventory.js';
 import { portErrors } from '../domain/port-errors.js';
 import { device } from '../domain/device.js';
+import { fibres } from '../domain/fibres.js';
 import { M } from '../domain/metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
 import type { Target } from '../types.js';
@@ -21,6 +22,7 @@ import type {
   DeviceResponse,
   Direction,
   ErrorResponse,
+  FibresResponse,
   InterfaceErrorsResponse,
   InterfaceTrafficResponse,
   OverviewResponse,
@@ -288,6 +290,11 @@ export function apiRouter(ctx: ApiContext): Router {
     const name = parseName('target', req.params.target);
     if (!inventory(ctx.config()).byName.has(name)) return notFound(res, `no target named ${name}`);
     res.json({ target: name, inventory: ctx.live.inventory(name) ?? null } satisfies DeviceInventoryResponse);
+  });
+
+  api.get('/fibres', (req, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    res.json(fibres(ctx.config(), ctx.live, ctx.store()) satisfies FibresResponse);
   });
 
   api.get('/servers', (req, res) => {

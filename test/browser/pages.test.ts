@@ -232,4 +232,49 @@ describe.runIf(ok)('port page in Chromium', () => {
     expect(out).toEqual({ vi: ['32 GiB', '1,5 KiB', '512 B', '1,5 MiB', '–'], en: '2.25 GiB' });
     await page.close();
   });
+
+  it('the fibres view lists every optical port as the API orders them, with margins, trends and level charts that show the alarm level', async () => {
+    await waitFor('optical readings in /fibres', async () => {
+      const r = await json('/api/v1/fibres');
+      return r.ports.length > 0 && r.ports.some((p: any) => p.margin_db !== null) ? true : undefined;
+    }, 60_000, 1000);
+    for (const [width, height] of [[1366, 768], [390, 844]] as const) {
+      const { page, problems } = await open('/', { width, height });
+      const answer = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/fibres');
+      await page.locator('#fibres-link').click();
+      const api = await (await answer).json();
+      await page.waitForSelector('#fibres-dialog[data-loaded="1"]', { timeout: 15_000 });
+      expect(await search(page)).toEqual({ fibres: '1' });
+      // The rows are the API's answer, in its order (smallest margin first).
+      const rows = await page.locator('#fibres-dialog table.fibres tbody tr').evaluateAll((rs) => rs.map((r: any) => r.dataset.port as string));
+      expect(rows).toEqual(api.ports.map((p: any) => `${p.target}/${p.labels.if_index}`));
+      const first = api.ports[0];
+      const firstRow = page.locator('#fibres-dialog table.fibres tbody tr').first();
+      expect(await firstRow.locator('.fibre-margin').innerText()).toMatch(/^[+-]?\d+,\d\d dB$/);
+      const trend = await firstRow.locator('.fibre-trend').innerText();
+      if (first.trend_db_per_week === null) expect(trend).toContain('chưa đủ dữ liệu');
+      else expect(trend).toContain('dB/tuần');
+      // Charts of the closest ports; the alarm level is inside the y range (drawn, not clipped off).
+      const charts = page.locator('#fibres-dialog .fibre-charts .chart.optical');
+      await expect.poll(() => charts.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+      const c0 = charts.first();
+      // The first chart is the closest port with a site (its history comes from the site's optical answer).
+      const port0 = api.ports.find((p: any) => p.labels.site);
+      expect(await c0.getAttribute('data-port')).toBe(`${port0.target}/${port0.labels.if_index}`);
+      if (port0.alarm_dbm !== null) expect(Number(await c0.getAttribute('data-y-min'))).toBeLessThan(port0.alarm_dbm);
+      expect(Number(await c0.getAttribute('data-drawn'))).toBeGreaterThan(0);
+      const o = await page.evaluate(() => {
+        const doc = (globalThis as any).document;
+        const dlg = doc.querySelector('#fibres-dialog');
+        return { doc: doc.documentElement.scrollWidth, dlg: dlg.scrollWidth - dlg.clientWidth };
+      });
+      expect(o.doc).toBeLessThanOrEqual(width);
+      expect(o.dlg).toBeLessThanOrEqual(0);
+      if (README_SHOTS && width === 1366) await page.locator('#fibres-dialog').screenshot({ path: join(SHOTS, 'fibres.png') });
+      await page.goBack();
+      await expect.poll(() => page.locator('#fibres-dialog').isVisible()).toBe(false);
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+  });
 });

@@ -31,6 +31,7 @@ interface ContractTypes {
   ServersResponse: C.ServersResponse;
   DeviceInventoryResponse: C.DeviceInventoryResponse;
   DeviceResponse: C.DeviceResponse;
+  FibresResponse: C.FibresResponse;
   ProblemsResponse: C.ProblemsResponse;
   AlertsResponse: C.AlertsResponse;
   AlertRulesResponse: C.AlertRulesResponse;

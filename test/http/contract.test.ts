@@ -121,6 +121,8 @@ beforeAll(async () => {
   for (const id of ['so-tttt', 'dc']) await call('/sites/:id/ping', 'SitePingResponse', `/sites/${id}/ping?range=1h`);
   for (const id of ['so-tttt', 'dc']) await call('/sites/:id/optical', 'SiteOpticalResponse', `/sites/${id}/optical?range=1h`);
   await call('/servers', 'ServersResponse', '/servers');
+  await call('/fibres', 'FibresResponse', '/fibres');
+  await call('/fibres', 'ErrorResponse', '/fibres?x=1', { status: 400 });
   await call('/problems', 'ProblemsResponse', '/problems');
   await call('/problems', 'ErrorResponse', '/problems?x=1', { status: 400 });
   await call('/targets/:target/inventory', 'DeviceInventoryResponse', '/targets/dc-core/inventory');
