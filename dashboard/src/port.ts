@@ -25,7 +25,7 @@ let opts: PortPageOptions;
 let openId: string | null = null;
 
 /** `target/ifIndex` → its parts; null for anything else. */
-export function parsePortId(id: string): { target: string; ifIndex: string } | null {
+function parsePortId(id: string): { target: string; ifIndex: string } | null {
   const m = /^(.+)\/([1-9]\d{0,9})$/.exec(id);
   return m ? { target: m[1]!, ifIndex: m[2]! } : null;
 }

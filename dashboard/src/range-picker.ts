@@ -13,14 +13,14 @@ const partsIn = (ms: number, zone: string): Record<string, number> => {
 };
 
 /** `YYYY-MM-DDTHH:mm` of an instant in `zone` (what a datetime-local input holds). */
-export function toLocalInput(ms: number, zone = timeZone()): string {
+function toLocalInput(ms: number, zone = timeZone()): string {
   const p = partsIn(ms, zone);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${p.year}-${two(p.month!)}-${two(p.day!)}T${two(p.hour!)}:${two(p.minute!)}`;
 }
 
 /** The instant a `YYYY-MM-DDTHH:mm` wall-clock time in `zone` names; null for an empty or malformed value. */
-export function fromLocalInput(v: string, zone = timeZone()): number | null {
+function fromLocalInput(v: string, zone = timeZone()): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(v);
   if (!m) return null;
   const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
