@@ -149,6 +149,26 @@ export interface InterfaceTrafficResponse extends TrafficAnswer {
   if_alias: string | null;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// GET /api/v1/targets/:target/interfaces/:ifIndex/errors
+
+export type PortCounter = 'in_errors' | 'out_errors' | 'in_discards' | 'out_discards';
+
+/** One error or discard counter of a port: packets/s per bucket (mean), and the window's total. */
+export interface PortCounterHistory {
+  counter: PortCounter;
+  /** Null when the agent never reported this counter for the port (a gap, not a zero). */
+  series: { ts: number[]; mean: number[] } | null;
+  /** Packets over the window; null when the counter was never seen. */
+  total: number | null;
+}
+
+export interface InterfaceErrorsResponse extends WindowAnswer {
+  target: string;
+  if_index: string;
+  counters: PortCounterHistory[];
+}
+
 /** Either traffic answer: what a traffic chart draws. */
 export type TrafficResponse = UplinkTrafficResponse | InterfaceTrafficResponse;
 
@@ -321,6 +341,70 @@ export interface ServerSummary {
 export interface ServersResponse {
   now: number;
   servers: ServerSummary[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GET /api/v1/fibres
+
+/** One optical port with its margin to the Rx alarm level and its trend over the last 7 days. */
+export interface FibrePort {
+  target: string;
+  /** The labels naming the port (target, site, if_index, if_name). */
+  labels: Labels;
+  rx_dbm: number | null;
+  tx_dbm: number | null;
+  level: OpticalLevel | null;
+  thresholds: OpticalThresholds;
+  /** The Rx level that raises the alarm: the transceiver's own low-alarm threshold, else the optical_rx_low rule's `below_dbm`; null when neither exists. */
+  alarm_dbm: number | null;
+  alarm_source: 'device' | 'rule' | null;
+  /** Rx now minus the alarm level (dB): how far the fibre is from alarming; null without both. */
+  margin_db: number | null;
+  /** Least-squares slope of the stored hourly Rx means over the last 7 days, in dB per week (negative: getting worse); null with less than a day of history. */
+  trend_db_per_week: number | null;
+  /** How many days of stored history the trend is computed from. */
+  trend_days: number;
+}
+
+export interface FibresResponse {
+  now: number;
+  /** Smallest margin first; ports without a margin last. */
+  ports: FibrePort[];
+  /** Ports with no alarm level (no transceiver threshold, no rule): their margin is unknown. */
+  without_alarm_level: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GET /api/v1/targets/:target (the device page)
+
+/** An interface row with its current error rates (packets/s; null when the agent does not report them). */
+export interface DeviceInterface extends InterfaceRow {
+  in_errors_per_s: number | null;
+  out_errors_per_s: number | null;
+}
+
+/** The newest reading of a device gauge (CPU or memory), with the labels naming the processor, board or pool. */
+export interface DeviceGauge {
+  labels: Labels;
+  value: number;
+  ts: number;
+}
+
+export interface DeviceResponse {
+  target: string;
+  site: string;
+  role: TargetRole;
+  address: string;
+  state: SiteState;
+  reasons: string[];
+  interfaces: DeviceInterface[];
+  /** netmon_device_cpu_utilization_ratio per processor (0-1); empty when no vendor profile polls it. */
+  cpu: DeviceGauge[];
+  /** netmon_device_memory_utilization_ratio per board (0-1, Huawei, H3C). */
+  memory_ratio: DeviceGauge[];
+  /** Memory pools (Cisco): bytes used and free per pool. */
+  memory_pools: { pool: string; used_bytes: number | null; free_bytes: number | null }[];
+  inventory: DeviceInventory | null;
 }
 
 // ---------------------------------------------------------------------------------------------------

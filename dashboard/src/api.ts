@@ -3,9 +3,12 @@ import type {
   AckRequest,
   AlertAckResponse,
   AlertHistoryResponse,
+  DeviceResponse,
   ErrorResponse,
+  FibresResponse,
   FlowDimension,
   FlowTopResponse,
+  InterfaceErrorsResponse,
   InterfaceTrafficResponse,
   OkResponse,
   OverviewResponse,
@@ -70,6 +73,10 @@ export const sitePing = (id: string, w: WindowQuery) => get<SitePingResponse>(`/
 export const siteOptical = (id: string, w: WindowQuery) => get<SiteOpticalResponse>(`/sites/${encodeURIComponent(id)}/optical${qs(w)}`);
 export const interfaceTraffic = (target: string, ifIndex: string, w: WindowQuery) =>
   get<InterfaceTrafficResponse>(`/targets/${encodeURIComponent(target)}/interfaces/${encodeURIComponent(ifIndex)}/traffic${qs(w)}`);
+export const interfaceErrors = (target: string, ifIndex: string, w: WindowQuery) =>
+  get<InterfaceErrorsResponse>(`/targets/${encodeURIComponent(target)}/interfaces/${encodeURIComponent(ifIndex)}/errors${qs(w)}`);
+export const device = (target: string) => get<DeviceResponse>(`/targets/${encodeURIComponent(target)}`);
+export const fibres = () => get<FibresResponse>('/fibres');
 export const servers = () => get<ServersResponse>('/servers');
 export const problems = () => get<ProblemsResponse>('/problems');
 

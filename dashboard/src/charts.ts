@@ -4,9 +4,9 @@
  * the lines also differ by dash pattern, so nothing depends on colour alone.
  */
 import uPlot from '/vendor/uplot/uPlot.esm.js';
-import type { OpticalHistory, PingHistory, TrafficDirection, TrafficResponse } from './api-contract.js';
-import { axisTime, bps, bpsTick, dbm, hoverTime, ms, pct, timeZone } from './format.js';
-import { t } from './i18n.js';
+import type { InterfaceErrorsResponse, OpticalHistory, PingHistory, PortCounter, TrafficDirection, TrafficResponse } from './api-contract.js';
+import { axisTime, bps, bpsTick, dbm, fixed, hoverTime, ms, pct, pps, timeZone } from './format.js';
+import { t, tk } from './i18n.js';
 
 export const COLOURS = {
   in: '#0072B2',
@@ -229,15 +229,26 @@ export function smokeChart(el: HTMLElement, p: PingHistory, from: number, to: nu
   return u;
 }
 
-/** Optical Rx/Tx levels (dBm) with the Rx thresholds as dashed lines. */
-export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number, to: number): uPlot {
+/**
+ * Optical Rx/Tx levels (dBm) with the Rx thresholds as dashed lines across the whole window (not only where
+ * samples are), the y axis in dBm and wide enough for the traces and the thresholds (nothing clipped).
+ * `alarmDbm`: the alarm level when the transceiver reports none (the optical_rx_low rule's `below_dbm`).
+ */
+export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number, to: number, alarmDbm: number | null = null): uPlot {
   const th = port.thresholds ?? {};
-  const b = base(el, 180);
-  const flat = (v: number | null | undefined) => port.ts.map(() => (v == null ? null : v));
+  const b = base(el, 200);
+  const x = [...new Set([from, ...port.ts, to])].sort((p, q) => p - q);
+  const at = new Map(port.ts.map((ts, i) => [ts, i]));
+  const col = (c: (number | null)[]) => x.map((ts) => (at.has(ts) ? c[at.get(ts)!]! : null));
+  const flat = (v: number | null | undefined) => x.map(() => (v == null ? null : v));
+  const deviceAlarm = th.rx_low_alarm_dbm ?? null;
   const extra: [string, number | null | undefined, string, number[]][] = [
-    [t('rx_low_alarm'), th.rx_low_alarm_dbm, COLOURS.capacity, [2, 4]],
+    [deviceAlarm === null && alarmDbm !== null ? t('rx_alarm_rule') : t('rx_low_alarm'), deviceAlarm ?? alarmDbm, COLOURS.capacity, [2, 4]],
     [t('rx_low_warn'), th.rx_low_warn_dbm, COLOURS.out, [8, 4]],
   ];
+  const values = [...port.rx_dbm, ...port.tx_dbm, ...extra.map(([, v]) => v)].filter((v): v is number => typeof v === 'number');
+  const lo = values.length ? Math.floor(Math.min(...values) - 1) : -30;
+  const hi = values.length ? Math.ceil(Math.max(...values) + 1) : 0;
   const opts = {
     ...b,
     series: [
@@ -246,11 +257,38 @@ export function opticalChart(el: HTMLElement, port: OpticalHistory, from: number
       { label: t('tx'), stroke: COLOURS.green, width: 2, dash: [8, 3], value: (_u: uPlot, v: number) => dbm(v) },
       ...extra.map(([label, , colour, dash]) => ({ label, stroke: colour, width: 1, dash, value: (_u: uPlot, v: number) => dbm(v), points: { show: false } })),
     ],
-    scales: { x: { time: true, min: from / 1000, max: to / 1000 } },
-    axes: [b.axes![0]!, { ...b.axes![1]!, size: 50 }],
+    scales: { x: { time: true, min: from / 1000, max: to / 1000 }, y: { range: [lo, hi] } },
+    axes: [b.axes![0]!, { ...b.axes![1]!, size: 75, values: (_u: uPlot, vals: number[]) => vals.map((v) => `${fixed(v, 0)} dBm`) }],
   } as unknown as uPlot.Options;
-  const data = [port.ts.map((x) => x / 1000), port.rx_dbm, port.tx_dbm, ...extra.map(([, v]) => flat(v))] as unknown as uPlot.AlignedData;
+  const data = [x.map((ts) => ts / 1000), col(port.rx_dbm), col(port.tx_dbm), ...extra.map(([, v]) => flat(v))] as unknown as uPlot.AlignedData;
   const u = new uPlot(opts, data, el);
-  autosize(el, u, 180);
+  el.dataset.yMin = String(lo);
+  el.dataset.yMax = String(hi);
+  autosize(el, u, 200);
+  return u;
+}
+
+/** Per-second rates of a port's error and discard counters (packets/s), one line each; a counter the device never reported is absent. */
+export function countersChart(el: HTMLElement, d: InterfaceErrorsResponse, height: number): uPlot {
+  const shown = d.counters.filter((c) => c.series);
+  const all = new Set<number>();
+  for (const c of shown) for (const ts of c.series!.ts) all.add(ts);
+  const x = [...all].sort((a, b) => a - b);
+  const pos = new Map(x.map((ts, i) => [ts, i]));
+  const cols = shown.map((c) => {
+    const col: Col = new Array<number | null>(x.length).fill(null);
+    c.series!.ts.forEach((ts, i) => (col[pos.get(ts)!] = c.series!.mean[i]!));
+    return col;
+  });
+  const style: Record<PortCounter, [string, number[]]> = { in_errors: [COLOURS.in, []], out_errors: [COLOURS.out, [8, 3]], in_discards: [COLOURS.green, [2, 3]], out_discards: [COLOURS.warn, [10, 4]] };
+  const b = base(el, height);
+  const opts = {
+    ...b,
+    series: [timeSeries(), ...shown.map((c) => ({ label: tk(`c_${c.counter}`), stroke: style[c.counter][0], dash: style[c.counter][1], width: 2, value: (_u: uPlot, v: number | null) => pps(v) }))],
+    scales: { x: { time: true, min: d.from / 1000, max: d.to / 1000 }, y: { range: (_u: uPlot, _min: number, max: number) => [0, Math.max(1, (max ?? 0) * 1.15)] } },
+    axes: [b.axes![0]!, { ...b.axes![1]!, size: 60, values: (_u: uPlot, vals: number[]) => vals.map((v) => fixed(v, v < 10 && v % 1 ? 1 : 0)) }],
+  } as unknown as uPlot.Options;
+  const u = new uPlot(opts, [x.map((ts) => ts / 1000), ...cols] as unknown as uPlot.AlignedData, el);
+  autosize(el, u, height);
   return u;
 }

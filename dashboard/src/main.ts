@@ -14,6 +14,10 @@ import { closeSite, initSiteDialog, initSiteFilters, openSite, openSiteId, refre
 import { DEFAULT_RANGE, onUrlChange, param, RANGES, urlRange, urlZoom, writeUrl, type Range, type Zoom } from './url.js';
 import { fitWall } from './wall.js';
 import { renderWhoUses } from './flows.js';
+import { closePort, initPortPage, openPort, openPortId } from './port.js';
+import { rangePicker } from './range-picker.js';
+import { closeFibres, fibresOpen, initFibres, openFibres, relabelFibres } from './fibres.js';
+import { closeDevice, initDevicePage, openDevice, openDeviceId, relabelDevice } from './device.js';
 
 const params = new URLSearchParams(location.search);
 const kiosk = params.get('kiosk') === '1';
@@ -128,7 +132,18 @@ function viewWindow(width: number): ViewWindow {
   return { query: windowQuery(width), label: zoom ? `${dateTime(zoom.from)} – ${dateTime(zoom.to)}` : range, range: zoom ? null : range };
 }
 
+let pickerFor = '';
+/** The header's date-range picker shows the window on screen; redrawn only when that changes (not under the operator's typing). */
+function showPicker(force = false): void {
+  const key = zoom ? `${zoom.from}-${zoom.to}` : range;
+  if (key === pickerFor && !force) return;
+  pickerFor = key;
+  const now = Date.now();
+  $('#range-pick').replaceChildren(rangePicker(zoom ?? { from: now - RANGE_MS[range]!, to: now }, zoomTo));
+}
+
 function showZoom(): void {
+  showPicker();
   $('#zoom-label').textContent = zoom ? t('zoomed', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : '';
   $('#reset-zoom').hidden = !zoom;
   for (const b of document.querySelectorAll<HTMLButtonElement>('#ranges button')) b.setAttribute('aria-pressed', String(!zoom && b.dataset.range === range));
@@ -170,6 +185,9 @@ function applyWindow(): void {
   void refreshTraffic().catch(showError);
   const site = openSiteId();
   if (site) void openSite(site, false);
+  const port = openPortId();
+  if (port) void openPort(port, false);
+  if (fibresOpen()) void openFibres(false);
 }
 
 function zoomTo(from: number, to: number): void {
@@ -194,6 +212,18 @@ onUrlChange(() => {
   if (site && !kiosk) {
     if (site !== openSiteId()) void openSite(site, false);
   } else closeSite();
+  // A port page is `?port=` alone (with `site`, the port is the one the site dialog graphs).
+  const port = site ? null : param('port');
+  if (port && !kiosk) {
+    if (port !== openPortId()) void openPort(port, false);
+  } else closePort();
+  const device = site || port ? null : param('device');
+  if (device && !kiosk) {
+    if (device !== openDeviceId()) void openDevice(device, false);
+  } else closeDevice();
+  if (!site && !port && !device && param('fibres') && !kiosk) {
+    if (!fibresOpen()) void openFibres(false);
+  } else closeFibres();
   if (!kiosk && syncSiteFilters()) void refreshSites().catch(showError);
 });
 
@@ -259,6 +289,9 @@ onLangChange(() => {
   renderProblems();
   renderServers();
   renderReloadBanner();
+  relabelDevice();
+  relabelFibres();
+  showPicker(true);
   showZoom();
 });
 
@@ -277,6 +310,9 @@ function pickLang(o: OverviewResponse): Lang {
 async function main(): Promise<void> {
   if (kiosk) document.body.classList.add('kiosk');
   initSiteDialog({ window: viewWindow, setRange: (r) => setRange(r), ranges: RANGES });
+  initDevicePage();
+  initFibres(viewWindow);
+  initPortPage({ window: viewWindow, setRange: (r) => setRange(r), zoomTo, ranges: RANGES, overview: () => overview });
   initProblems({ kiosk });
   initControls();
   // Everything that does not depend on the overview is requested at once, in parallel with it.
@@ -315,6 +351,11 @@ async function main(): Promise<void> {
   window.setInterval(() => void refreshOverview().catch(showError), 15_000);
   const site = params.get('site');
   if (site && !kiosk) void openSite(site, false);
+  const port = params.get('port');
+  if (port && !site && !kiosk) void openPort(port, false);
+  const device = params.get('device');
+  if (device && !site && !port && !kiosk) void openDevice(device, false);
+  if (params.get('fibres') && !site && !port && !device && !kiosk) void openFibres(false);
 }
 
 main().catch((e) => {

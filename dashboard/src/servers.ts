@@ -2,7 +2,7 @@
 import * as api from './api.js';
 import type { ServerSummary } from './api-contract.js';
 import { $, h } from './dom.js';
-import { bytes, fixed, pct } from './format.js';
+import { bytes, fixed, iec, pct } from './format.js';
 import { t, tk } from './i18n.js';
 
 let last: ServerSummary[] = [];
@@ -31,7 +31,7 @@ export function renderServers(list: ServerSummary[] = last): void {
         h('h3', {}, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }, icon), ` ${s.target}`, s.warnings.length ? h('span', { class: 'warnings' }, ` ${s.warnings.map((w) => tk(w === 'unreachable' ? 'unreachable' : w)).join(', ')}`) : null),
         s.description ? h('p', { class: 'muted small' }, s.description) : null,
         bar(t('cpu'), s.cpu_ratio),
-        bar(t('memory'), s.memory_used_ratio, s.memory_total_bytes ? `/ ${bytes(s.memory_total_bytes)}` : ''),
+        bar(t('memory'), s.memory_used_ratio, s.memory_total_bytes ? `/ ${iec(s.memory_total_bytes)}` : ''),
         ...s.disks.map((d) => bar(`${t('disk')} ${d.name}`, d.used_ratio, `/ ${bytes(d.size_bytes)}`)),
         h('p', { class: 'load' }, `${t('load')}: ${[s.load1, s.load5, s.load15].map((v) => (v === null ? '–' : fixed(v, 2))).join(' / ')}`),
       );

@@ -5,7 +5,7 @@ import { opticalChart, smokeChart, trafficChart } from './charts.js';
 import { $, h } from './dom.js';
 import { bps, dbm, fixed, ms, pct, time } from './format.js';
 import { t, tk } from './i18n.js';
-import { param, writeUrl, type Range } from './url.js';
+import { hrefWith, param, writeUrl, type Range } from './url.js';
 import { fitWall } from './wall.js';
 
 export const STATE_ICON: Record<SiteSummary['state'], string> = { up: '✔', degraded: '▲', down: '✖', unknown: '?' };
@@ -245,7 +245,10 @@ export async function openSite(id: string, push = true): Promise<void> {
       h('h3', {}, `${t('traffic')} · ${vw.label}`),
       trafficBox,
       h('h3', {}, t('interfaces')),
-      ...d.targets.filter((tg) => tg.interfaces.length).map((tg) => h('div', { class: 'table-wrap' }, interfaceTable(tg, (i) => void showPort(i, true)))),
+      // One block per device (the data centre has ten): its name heading the table, a link to its page.
+      ...d.targets.filter((tg) => tg.interfaces.length).map((tg) =>
+        h('section', { class: 'device-block', 'data-target': tg.name }, h('h4', {}, h('a', { href: hrefWith({ site: null, port: null, device: tg.name }), class: 'device-link' }, `${tg.name} (${tg.role}, ${tg.address})`)), h('div', { class: 'table-wrap' }, interfaceTable(tg, (i) => void showPort(i, true)))),
+      ),
     );
     // Optics: current levels against thresholds, then the 24 h history.
     const ports = optical.ports;
@@ -276,7 +279,7 @@ export async function openSite(id: string, push = true): Promise<void> {
       for (const row of body.querySelectorAll<HTMLElement>('tr[data-port]')) row.classList.toggle('selected', row.dataset.port === portId(i));
       const tr = await api.interfaceTraffic(i.target, i.if_index!, w);
       if (openId !== id || n !== shown) return;
-      trafficLabel.textContent = `${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`;
+      trafficLabel.replaceChildren(`${i.target} ${i.if_name ?? ''} ${i.if_alias ?? ''}`, h('a', { class: 'port-link', href: hrefWith({ site: null, device: null, port: portId(i) }) }, t('port_open')));
       const box = h('div', { class: 'chart', id: 'site-traffic', 'data-port': portId(i) });
       body.querySelector('#site-traffic')!.replaceWith(box);
       trafficChart(box, i.speed_bps || Math.max(1, tr.in.stats?.peak_bps ?? 1, tr.out.stats?.peak_bps ?? 1), null, 200, undefined, true).set(tr);

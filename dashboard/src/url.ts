@@ -44,6 +44,16 @@ export function writeUrl(patch: Record<string, string | null>, mode: 'push' | 'r
   else history.replaceState(null, '', next);
 }
 
+/** A link to another view of this page: the current parameters (window, language) with `patch` applied. */
+export function hrefWith(patch: Record<string, string | null>): string {
+  const p = params();
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) p.delete(k);
+    else p.set(k, v);
+  }
+  return `?${p.toString()}`;
+}
+
 /** Back and forward: the URL changed under the page. */
 export function onUrlChange(fn: () => void): void {
   window.addEventListener('popstate', fn);

@@ -10,14 +10,20 @@ import { countStates, filterSites, siteDetail, siteOptical, sitePing, siteSummar
 import { servers } from '../domain/servers.js';
 import { problems, type AlertSource } from '../domain/problems.js';
 import { inventory } from '../domain/inventory.js';
+import { portErrors } from '../domain/port-errors.js';
+import { device } from '../domain/device.js';
+import { fibres } from '../domain/fibres.js';
 import { M } from '../domain/metrics.js';
 import type { ReloadStatus } from '../self-metrics.js';
 import type { Target } from '../types.js';
 import type {
   ConfigReloadStatus,
   DeviceInventoryResponse,
+  DeviceResponse,
   Direction,
   ErrorResponse,
+  FibresResponse,
+  InterfaceErrorsResponse,
   InterfaceTrafficResponse,
   OverviewResponse,
   ProblemsResponse,
@@ -261,11 +267,34 @@ export function apiRouter(ctx: ApiContext): Router {
     res.type('json').send(body);
   });
 
+  api.get('/targets/:target/interfaces/:ifIndex/errors', (req: Request<{ target: string; ifIndex: string }>, res) => {
+    const name = parseName('target', req.params.target);
+    const ifIndex = parseIfIndex(req.params.ifIndex);
+    const w = parseWindow(req.query);
+    if (!inventory(ctx.config()).byName.has(name)) return notFound(res, `no target named ${name}`);
+    const d = portErrors(ctx.store(), name, ifIndex, w);
+    if (!d) return notFound(res, `target ${name} has no interface with if_index ${ifIndex}`);
+    res.json(d satisfies InterfaceErrorsResponse);
+  });
+
+  api.get('/targets/:target', (req: Request<{ target: string }>, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    const name = parseName('target', req.params.target);
+    const d = device(ctx.config(), ctx.live, ctx.status, ctx.store(), name);
+    if (!d) return notFound(res, `no target named ${name}`);
+    res.json(d satisfies DeviceResponse);
+  });
+
   api.get('/targets/:target/inventory', (req: Request<{ target: string }>, res) => {
     parseQuery(noQuery, req.query as Record<string, unknown>);
     const name = parseName('target', req.params.target);
     if (!inventory(ctx.config()).byName.has(name)) return notFound(res, `no target named ${name}`);
     res.json({ target: name, inventory: ctx.live.inventory(name) ?? null } satisfies DeviceInventoryResponse);
+  });
+
+  api.get('/fibres', (req, res) => {
+    parseQuery(noQuery, req.query as Record<string, unknown>);
+    res.json(fibres(ctx.config(), ctx.live, ctx.store()) satisfies FibresResponse);
   });
 
   api.get('/servers', (req, res) => {

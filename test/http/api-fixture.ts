@@ -98,6 +98,7 @@ export async function startFixture(opts: { hours?: number; port?: number; alerti
       history.push(g('netmon_interface_receive_bytes_total', labels, 1e9 + (k * inBps) / 8, ts, 'counter'));
       history.push(g('netmon_interface_transmit_bytes_total', labels, 2e9 + (k * outBps) / 8, ts, 'counter'));
     }
+    history.push(g('netmon_interface_receive_errors_total', fibre, (k * 0.5), ts, 'counter')); // a dirty fibre: 0.5 errored packets/s in
     history.push(g('netmon_optical_rx_power_dbm', sfpRx, -20 - (7 * (ts - start)) / (HOURS * 3600e3), ts));
     history.push(g('netmon_optical_tx_power_dbm', sfpTx, -3, ts));
     for (const [t, rtt, loss] of [['sw-so-tttt', 0.004, 0], ['sw-vy-da', 0.006, 0], ['sw-a-luoi', 0.25, 0.2]] as const) {

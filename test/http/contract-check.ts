@@ -23,12 +23,15 @@ interface ContractTypes {
   OverviewResponse: C.OverviewResponse;
   UplinkTrafficResponse: C.UplinkTrafficResponse;
   InterfaceTrafficResponse: C.InterfaceTrafficResponse;
+  InterfaceErrorsResponse: C.InterfaceErrorsResponse;
   SitesResponse: C.SitesResponse;
   SiteDetailResponse: C.SiteDetailResponse;
   SitePingResponse: C.SitePingResponse;
   SiteOpticalResponse: C.SiteOpticalResponse;
   ServersResponse: C.ServersResponse;
   DeviceInventoryResponse: C.DeviceInventoryResponse;
+  DeviceResponse: C.DeviceResponse;
+  FibresResponse: C.FibresResponse;
   ProblemsResponse: C.ProblemsResponse;
   AlertsResponse: C.AlertsResponse;
   AlertRulesResponse: C.AlertRulesResponse;

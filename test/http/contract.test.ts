@@ -100,6 +100,19 @@ beforeAll(async () => {
   await call('/targets/:target/interfaces/:ifIndex/traffic', 'InterfaceTrafficResponse', '/targets/sw-so-tttt/interfaces/25/traffic?range=1h');
   await call('/targets/:target/interfaces/:ifIndex/traffic', 'InterfaceTrafficResponse', '/targets/sw-vy-da/interfaces/7/traffic?range=1h');
   await call('/targets/:target/interfaces/:ifIndex/traffic', 'ErrorResponse', '/targets/sw-so-tttt/interfaces/0/traffic', { status: 400 });
+  const errs = await call('/targets/:target/interfaces/:ifIndex/errors', 'InterfaceErrorsResponse', '/targets/sw-so-tttt/interfaces/25/errors?range=1h');
+  expect(errs.counters.map((c: { counter: string }) => c.counter)).toEqual(['in_errors', 'out_errors', 'in_discards', 'out_discards']);
+  // The fixture's fibre port counts 0.5 errored packets/s in; it never reported the other three counters.
+  const [inErr, ...others] = errs.counters;
+  expect(inErr.series.mean.length).toBeGreaterThan(10);
+  for (const v of inErr.series.mean) expect(v).toBeCloseTo(0.5, 2);
+  expect(inErr.total).toBeGreaterThan(0.5 * 3300);
+  expect(inErr.total).toBeLessThanOrEqual(0.5 * 3600);
+  expect(others.every((c: { series: unknown; total: unknown }) => c.series === null && c.total === null)).toBe(true);
+  // Only the receive byte counter of sw-vy-da 7 was stored: its error counters are unknown (null), not zero.
+  const half7 = await call('/targets/:target/interfaces/:ifIndex/errors', 'InterfaceErrorsResponse', '/targets/sw-vy-da/interfaces/7/errors?range=1h');
+  expect(half7.counters.every((c: { series: unknown; total: unknown }) => c.series === null && c.total === null)).toBe(true);
+  await call('/targets/:target/interfaces/:ifIndex/errors', 'ErrorResponse', '/targets/sw-so-tttt/interfaces/999/errors', { status: 404 });
   await call('/sites', 'SitesResponse', '/sites');
   await call('/sites', 'SitesResponse', '/sites?group=ward');
   await call('/sites', 'ErrorResponse', '/sites?group=moon', { status: 400 });
@@ -108,6 +121,8 @@ beforeAll(async () => {
   for (const id of ['so-tttt', 'dc']) await call('/sites/:id/ping', 'SitePingResponse', `/sites/${id}/ping?range=1h`);
   for (const id of ['so-tttt', 'dc']) await call('/sites/:id/optical', 'SiteOpticalResponse', `/sites/${id}/optical?range=1h`);
   await call('/servers', 'ServersResponse', '/servers');
+  await call('/fibres', 'FibresResponse', '/fibres');
+  await call('/fibres', 'ErrorResponse', '/fibres?x=1', { status: 400 });
   await call('/problems', 'ProblemsResponse', '/problems');
   await call('/problems', 'ErrorResponse', '/problems?x=1', { status: 400 });
   await call('/targets/:target/inventory', 'DeviceInventoryResponse', '/targets/dc-core/inventory');
@@ -118,6 +133,14 @@ beforeAll(async () => {
   f.live.accept({ target: core, kind: 'snmp', spec: core.probes.find((p) => p.kind === 'snmp')!, samples: [], inventory, scheduledAt: now, startedAt: now, durationMs: 1 });
   await call('/targets/:target/inventory', 'DeviceInventoryResponse', '/targets/dc-core/inventory');
   await call('/targets/:target/inventory', 'ErrorResponse', '/targets/nowhere/inventory', { status: 404 });
+  const dev = await call('/targets/:target', 'DeviceResponse', '/targets/sw-so-tttt');
+  expect(dev.site).toBe('so-tttt');
+  // The fixture's fibre port counts 0.5 errored packets/s in and never reported transmit errors.
+  const gi25 = dev.interfaces.find((i: { if_index: string }) => i.if_index === '25');
+  expect(gi25.in_errors_per_s).toBeCloseTo(0.5, 2);
+  expect(gi25.out_errors_per_s).toBeNull();
+  await call('/targets/:target', 'DeviceResponse', '/targets/dc-core');
+  await call('/targets/:target', 'ErrorResponse', '/targets/nowhere', { status: 404 });
 
   const { alerts } = await call('/alerts/', 'AlertsResponse', '/alerts');
   await call('/alerts/rules', 'AlertRulesResponse', '/alerts/rules');
