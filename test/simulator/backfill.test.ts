@@ -116,7 +116,7 @@ describe('backfill', () => {
     expect(usage.in.p95_utilization!).toBeGreaterThan(0.5);
 
     // The same store read as if raw samples had expired: the writer's 5-minute rollups answer.
-    const id = uplinkSeries(store, u, 'in')!;
+    const id = uplinkSeries(store, u, 'in');
     const raw = fiveMinuteAverages(store, id, day, day + 6 * 3_600_000);
     const rolled = openStore(config.storage.path, { jobs: false, now: () => summary.to, retention: { rawMs: 1000 } });
     try {
