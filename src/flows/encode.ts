@@ -4,18 +4,10 @@
  * options templates, enterprise and variable-length fields, withdrawals).
  */
 import { isIPv6 } from 'node:net';
+import type { FlowRecord } from './types.js';
 
-export interface FlowSpec {
-  src: string;
-  dst: string;
-  srcPort: number;
-  dstPort: number;
-  proto: number;
-  bytes: number;
-  packets: number;
-  inIf: number;
-  outIf: number;
-}
+/** A flow to encode: a decoded record's fields, before any sampling. */
+export type FlowSpec = Pick<FlowRecord, 'src' | 'dst' | 'srcPort' | 'dstPort' | 'proto' | 'bytes' | 'packets' | 'inIf' | 'outIf'>;
 
 function ipBytes(a: string): Buffer {
   if (!isIPv6(a)) return Buffer.from(a.split('.').map(Number));

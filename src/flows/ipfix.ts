@@ -7,7 +7,7 @@
 import { DecodeError, need, type DecodeResult, type DropReason, type FlowRecord } from './types.js';
 import { makeTemplate, type Domain, type TemplateField } from './templates.js';
 import type { TemplateCache } from './templates.js';
-import { readDataSet, readOptionsSet } from './records.js';
+import { readSet } from './records.js';
 
 const HEADER = 16;
 const TEMPLATE_SET = 2;
@@ -69,12 +69,7 @@ export function decodeIpfix(buf: Buffer, exporter: string, cache: TemplateCache)
         templates++;
         p = next;
       }
-    } else if (id >= 256) {
-      const t = d.templates.get(id);
-      if (!t) partial = 'no_template';
-      else if (t.options) readOptionsSet(buf, p, end, t, d, cache);
-      else readDataSet(buf, p, end, t, d, records);
-    }
+    } else if (id >= 256 && !readSet(buf, p, end, id, d, cache, records)) partial = 'no_template';
     off = end;
   }
   return { protocol: 'ipfix', records, counters: [], templates, ...(partial ? { partial } : {}) };

@@ -5,7 +5,7 @@
  */
 import { DecodeError, need, type DecodeResult, type DropReason, type FlowRecord } from './types.js';
 import { makeTemplate, type TemplateCache, type TemplateField } from './templates.js';
-import { readDataSet, readOptionsSet } from './records.js';
+import { readSet } from './records.js';
 
 const HEADER = 20;
 /** v9 option scope types (RFC 3954 §6.1) are their own numbering; only Interface (2) means something here. */
@@ -64,12 +64,7 @@ export function decodeNetflowV9(buf: Buffer, exporter: string, cache: TemplateCa
         templates++;
         p += 6 + scopeLen + optLen;
       }
-    } else if (id >= 256) {
-      const t = d.templates.get(id);
-      if (!t) partial = 'no_template';
-      else if (t.options) readOptionsSet(buf, p, end, t, d, cache);
-      else readDataSet(buf, p, end, t, d, records);
-    }
+    } else if (id >= 256 && !readSet(buf, p, end, id, d, cache, records)) partial = 'no_template';
     off = end;
   }
   return { protocol: 'netflow9', records, counters: [], templates, ...(partial ? { partial } : {}) };

@@ -152,3 +152,15 @@ export function readOptionsSet(buf: Buffer, start: number, end: number, t: Templ
     if (ifIndex >= 0 && ifName) cache.setIfName(d, ifIndex, ifName);
   }
 }
+
+/**
+ * A data set of template `id` (NetFlow v9 and IPFIX alike): options records update the domain, flow records
+ * go to `out`. False when the template is not known (not yet sent, or withdrawn): the set's records are lost.
+ */
+export function readSet(buf: Buffer, start: number, end: number, id: number, d: Domain, cache: TemplateCache, out: FlowRecord[]): boolean {
+  const t = d.templates.get(id);
+  if (!t) return false;
+  if (t.options) readOptionsSet(buf, start, end, t, d, cache);
+  else readDataSet(buf, start, end, t, d, out);
+  return true;
+}
