@@ -3,6 +3,7 @@
  * error or warning, page error, failed request and HTTP error, and the wait for every simulated site's
  * first poll (for README screenshots that show states rather than "unknown").
  */
+import { waitFor } from '../kit/wait.js';
 import type { Browser, Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -55,4 +56,12 @@ export async function waitForAllSitesPolled(base: string): Promise<void> {
     if (s.counts.unknown === 0) return;
     await new Promise((r) => setTimeout(r, 2000));
   }
+}
+
+/** Until `path` (a traffic answer) has at least `n` buckets of inbound traffic: the charts then draw lines. */
+export async function waitForTrafficBuckets(base: string, path: () => string, what: string, n = 4): Promise<void> {
+  await waitFor(`${n} traffic buckets on ${what}`, async () => {
+    const r = (await (await fetch(`${base}${path()}`)).json()) as { in: { series: { ts: number[] } | null } };
+    return (r.in.series?.ts.length ?? 0) >= n ? true : undefined;
+  }, 60_000, 1000);
 }

@@ -15,7 +15,7 @@ import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
 import { waitFor } from '../kit/wait.js';
-import { launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
+import { launchChromium, openWatched, waitForAllSitesPolled, waitForTrafficBuckets, type Watched } from './harness.js';
 
 const ok = requireTool({ commands: ['chromium'] }, 'port page browser tests (Debian package "chromium" at /usr/bin/chromium)');
 const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
@@ -48,10 +48,7 @@ describe.runIf(ok)('port page in Chromium', () => {
       return dc.targets.find((t: any) => t.name === 'dc-core')?.interfaces.find((i: any) => i.if_name === 'Gi0/1')?.if_index as string | undefined;
     }, 60_000, 1000);
     uplinkPort = `dc-core/${ifIndex}`;
-    await waitFor('4 traffic buckets on the domestic uplink port', async () => {
-      const r = await json(`/api/v1/targets/dc-core/interfaces/${ifIndex}/traffic?range=1h`);
-      return (r.in.series?.ts.length ?? 0) >= 4 ? true : undefined;
-    }, 60_000, 1000);
+    await waitForTrafficBuckets(d.url, () => `/api/v1/targets/dc-core/interfaces/${ifIndex}/traffic?range=1h`, 'the domestic uplink port');
     if (README_SHOTS) await waitForAllSitesPolled(d.url);
   }, 180_000);
 

@@ -14,8 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
-import { waitFor } from '../kit/wait.js';
-import { launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
+import { launchChromium, openWatched, waitForAllSitesPolled, waitForTrafficBuckets, type Watched } from './harness.js';
 
 const ok = requireTool({ commands: ['chromium'] }, 'wall, zoom, URL and phone browser tests (Debian package "chromium" at /usr/bin/chromium)');
 const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
@@ -44,11 +43,7 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
     [d, browser] = await Promise.all([startReferenceDaemon(), launchChromium()]);
     siteCount = ((await (await fetch(`${d.url}/api/v1/sites`)).json()) as { sites: unknown[] }).sites.length;
     // dc-core is polled every 10 s: four buckets of uplink traffic make a line of three segments.
-    await waitFor('4 uplink traffic buckets from the simulated network', async () => {
-      const now = Date.now();
-      const r = (await (await fetch(`${d.url}/api/v1/uplinks/domestic/traffic?from=${now - 600e3}&to=${now}&points=600`)).json()) as { in: { series: { ts: number[] } | null } };
-      return (r.in.series?.ts.length ?? 0) >= 4 ? true : undefined;
-    }, 60_000, 1000);
+    await waitForTrafficBuckets(d.url, () => `/api/v1/uplinks/domestic/traffic?from=${Date.now() - 600e3}&to=${Date.now()}&points=600`, 'the domestic uplink');
     if (README_SHOTS) await waitForAllSitesPolled(d.url);
   }, 180_000);
 
