@@ -21,24 +21,19 @@
  *   BENCH_CPU_PROF=dir npm run bench:snmp   → also a V8 CPU profile of the daemon's measured polls in dir
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeProbes } from '../probes/registry.js';
 import { createSnmpProbe } from '../probes/snmp/index.js';
 import { loadProfiles } from '../probes/snmp/profile.js';
-import { loadConfig } from '../src/config/loader.js';
 import { buildTargets } from '../src/config/model.js';
-import { Exporter } from '../src/exporter.js';
-import { createFanout } from '../src/fanout.js';
-import { LiveState } from '../src/live.js';
-import type { Consumer } from '../src/pipeline.js';
 import { Scheduler } from '../src/scheduler.js';
-import { openStore } from '../src/store/index.js';
 import { probeSet } from '../test/kit/specs.js';
 import { childrenCpuSeconds, median, missing, round, runInner, withLab } from '../test/kit/snmp-lab.js';
 import { cpuProfiler } from './cpu-profile.js';
+import { cpuOf, wireDaemon } from './daemon-wiring.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
 const PAIRS = Number(process.env.BENCH_IF_PAIRS ?? 500);
@@ -64,14 +59,11 @@ async function outer(): Promise<void> {
   console.log(JSON.stringify({ ...result, bench_wall_s: round((Date.now() - t0) / 1000, 1) }));
 }
 
-/** The daemon's wiring (src/daemon.ts) for one SNMP target: config → probes → fanout → store/exporter/live. */
+/** The daemon's path for one SNMP target: its scheduler's runOnce, its snmp probe, its consumers (daemon-wiring.ts). */
 function daemonPath(dir: string, port: number) {
-  const file = join(dir, 'netmon.yaml');
-  writeFileSync(
-    file,
+  const { config, pipeline, store, exporter, spent, resetSpent, close } = wireDaemon(
+    dir,
     [
-      'storage: { path: ./netmon.db }',
-      'simulate: { enabled: false }',
       `defaults: { snmp: { max_repetitions: ${MAX_REP}, timeout: 5s, retries: 1 } }`,
       'credentials: { bench: { version: "2c", community: public } }',
       'sites: [{ id: lab, name: Lab, group: datacentre }]',
@@ -80,22 +72,6 @@ function daemonPath(dir: string, port: number) {
       '',
     ].join('\n'),
   );
-  const config = loadConfig(file, {});
-  const store = openStore(config.storage.path, { jobs: false });
-  const exporter = new Exporter();
-  const live = new LiveState();
-  const { pipeline } = createFanout(config);
-  // Each consumer's CPU is summed per poll (the store commits inside write() once a batch is full).
-  const spent = { store: 0, exporter: 0, live: 0 };
-  const timed = (name: keyof typeof spent, fn: Consumer): Consumer => (res) => {
-    const c0 = process.cpuUsage();
-    fn(res);
-    const c = process.cpuUsage(c0);
-    spent[name] += (c.user + c.system) / 1e6;
-  };
-  pipeline.subscribe('store', timed('store', (res) => store.write(res.samples)));
-  pipeline.subscribe('exporter', timed('exporter', (res) => exporter.accept(res)));
-  pipeline.subscribe('live', timed('live', (res) => live.accept(res)));
   // The daemon's snmp probe as probes/snmp/kind.ts creates it, kept typed for its lastPoll() counts.
   const snmp = createSnmpProbe({ log: (level, msg) => log(`${level}: ${msg}`) });
   const probes = probeSet({ snmp });
@@ -104,10 +80,7 @@ function daemonPath(dir: string, port: number) {
   const scheduler = new Scheduler(probes, {
     maxConcurrency: 4,
     onResult: (res) => {
-      const c0 = process.cpuUsage();
-      pipeline.publish(res);
-      const c = process.cpuUsage(c0);
-      publishCpu = (c.user + c.system) / 1e6;
+      publishCpu = cpuOf(() => pipeline.publish(res));
       samples = res.samples.length;
       if (res.error) throw new Error(`daemon poll failed: ${res.error.message}`);
     },
@@ -117,13 +90,11 @@ function daemonPath(dir: string, port: number) {
     /** One poll through the whole path; the store commits and /metrics is rendered once inside the window. */
     async poll() {
       const s = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
-      spent.store = spent.exporter = spent.live = 0;
+      resetSpent();
       const c0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       await scheduler.runOnce('bench');
-      const cFlush = process.cpuUsage();
-      store.flush();
-      const flush = s(process.cpuUsage(cFlush));
+      const flush = cpuOf(() => store.flush());
       const cRender = process.cpuUsage();
       await exporter.render();
       const render = s(process.cpuUsage(cRender));
@@ -143,7 +114,7 @@ function daemonPath(dir: string, port: number) {
     async close() {
       await scheduler.stop();
       await closeProbes(probes);
-      store.close();
+      close();
     },
   };
 }
