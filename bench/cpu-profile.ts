@@ -11,10 +11,10 @@ import { ROOT } from '../src/paths.js';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string };
   hitCount?: number;
 }
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -57,8 +57,12 @@ export function cpuProfiler(dir: string | undefined): CpuProfiler {
   };
 }
 
-/** Self time (ms, over all profiles) by module (file under the repo, or a package) and by top function. */
-function summarise(profiles: Profile[]) {
+/**
+ * Self time (ms, over all profiles) by module (file under the repo, or a package) and by function. Not
+ * counted: (idle), i.e. waiting for the agent's answers, and the inspector's own `dispatch` (serialising
+ * a profile on stop). Functions are named without line numbers: under tsx those are of the transformed file.
+ */
+export function summarise(profiles: Profile[]) {
   const byModule = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
@@ -67,10 +71,11 @@ function summarise(profiles: Profile[]) {
     p.samples.forEach((id, i) => {
       const ms = (p.timeDeltas[i] ?? 0) / 1000;
       const f = nodes.get(id)!.callFrame;
+      if (f.functionName === '(idle)' || (f.functionName === 'dispatch' && !f.url)) return;
       const mod = moduleOf(f.url, f.functionName);
       total += ms;
       byModule.set(mod, (byModule.get(mod) ?? 0) + ms);
-      const fn = `${f.functionName || '(anonymous)'} ${mod}:${f.lineNumber + 1}`;
+      const fn = `${f.functionName || '(anonymous)'} ${mod}`;
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
     });
   }
