@@ -82,7 +82,7 @@ async function bareFping(): Promise<{ wall: number; cpu: number; replies: number
 }
 
 const probe = createPingProbe();
-async function netmon(): Promise<{ wall: number; cpu: number; replies: number }> {
+async function netmon(): Promise<{ wall: number; cpu: number; replies: number; parts: Record<string, number> }> {
   const c0 = childCpu();
   const s0 = selfCpu();
   const t0 = performance.now();
@@ -92,19 +92,23 @@ async function netmon(): Promise<{ wall: number; cpu: number; replies: number }>
   for (const samples of res.values()) replies += samples.find((s) => s.metric === 'netmon_ping_received_packets')?.value ?? 0;
   // As the scheduler hands a batch run's results on (src/scheduler.ts): one result per target.
   const durationMs = Date.now() - startedAt;
+  daemon.resetSpent();
+  const p0 = selfCpu();
   for (const target of targets) {
     const samples = res.get(target.name);
     const error = samples ? undefined : (res.errors.get(target.name) ?? new ProbeError('internal', 'no result for target'));
     daemon.pipeline.publish({ target, kind: 'ping', spec, samples: samples ?? [], error, scheduledAt: startedAt, startedAt, durationMs });
   }
   daemon.store.flush();
+  const pipeline = selfCpu() - p0;
+  const { store, exporter, live } = daemon.spent;
   const wall = (performance.now() - t0) / 1000;
   const cpu = childCpu() - c0 + (selfCpu() - s0);
   if (res.errors.size) console.error(`netmon: ${res.errors.size} target errors, e.g. ${[...res.errors.values()][0]?.message}`);
-  return { wall, cpu, replies };
+  return { wall, cpu, replies, parts: { pipeline: pipeline - store - exporter - live, store, exporter, live } };
 }
 
-const runs: { kind: 'fping' | 'netmon'; wall: number; cpu: number; replies: number }[] = [];
+const runs: { kind: 'fping' | 'netmon'; wall: number; cpu: number; replies: number; parts?: Record<string, number> }[] = [];
 const load0 = loadavg();
 console.log(`bench/ping: ${TARGETS} loopback targets × ${ECHOES} echoes, warm-up + ${REPS} repetitions; fping ${args.join(' ')}`);
 await bareFping();
@@ -119,11 +123,12 @@ for (let r = 0; r < REPS; r++) {
 }
 daemon.close();
 rmSync(dir, { recursive: true, force: true });
-const med = (k: 'fping' | 'netmon', f: 'wall' | 'cpu') => {
-  const xs = runs.filter((x) => x.kind === k).map((x) => x[f]).sort((a, b) => a - b);
+const median = (ys: number[]) => {
+  const xs = [...ys].sort((a, b) => a - b);
   const m = xs.length >> 1;
   return xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
 };
+const med = (k: 'fping' | 'netmon', f: 'wall' | 'cpu') => median(runs.filter((x) => x.kind === k).map((x) => x[f]));
 const minReplies = (k: 'fping' | 'netmon') => Math.min(...runs.filter((x) => x.kind === k).map((x) => x.replies));
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const out = {
@@ -142,6 +147,10 @@ const out = {
   fping_cpu_s: r3(med('fping', 'cpu')),
   netmon_cpu_s: r3(med('netmon', 'cpu')),
   cpu_ratio: r3(med('netmon', 'cpu') / med('fping', 'cpu')),
+  // Of netmon's CPU, after fping's answers are parsed: medians of each consumer (and the pipeline itself).
+  netmon_after_probe_cpu_s: Object.fromEntries(
+    ['pipeline', 'store', 'exporter', 'live'].map((k) => [k, r3(median(runs.filter((x) => x.parts).map((x) => x.parts![k]!)))]),
+  ),
   goal_cpu_ratio: 1.2,
   replies_fping: minReplies('fping'),
   replies_netmon: minReplies('netmon'),
