@@ -22,6 +22,8 @@ const H = 3_600_000;
 const MIN = 60_000;
 const DAY = 86_400_000;
 const WEEK_DAYS = Number(process.env.BENCH_STORE_DAYS ?? 7);
+/** Targets of the week phase (54 series each): 120 is the reference network, ~65M samples in 7 days. */
+const WEEK_TARGETS = Number(process.env.BENCH_STORE_TARGETS ?? 120);
 
 function rng(seed: number): () => number {
   return () => {
@@ -42,10 +44,9 @@ interface Gen {
 
 const diurnal = (ts: number): number => 0.35 + 0.65 * Math.max(0, Math.sin(((ts % DAY) / DAY) * 2 * Math.PI - Math.PI / 2) * 0.5 + 0.5);
 
-function makeFleet(seed: number): Gen[] {
+function makeFleet(seed: number, nTargets = 120): Gen[] {
   const r = rng(seed);
   const gens: Gen[] = [];
-  const nTargets = 120;
   for (let t = 0; t < nTargets; t++) {
     const target = `site-${t}`;
     for (let i = 1; i <= 10; i++) {
@@ -144,7 +145,7 @@ function checkpointedBytes(file: string): number {
 function weekPhase(dir: string) {
   const file = path.join(dir, 'week.db');
   const plainFile = path.join(dir, 'plain.db');
-  const gens = makeFleet(5);
+  const gens = makeFleet(5, WEEK_TARGETS);
   const r = rng(6);
   const start = Math.floor(Date.UTC(2025, 0, 6, 0, 0) / H) * H;
   let now = start;
@@ -201,6 +202,7 @@ function weekPhase(dir: string) {
   db.close();
   return {
     days: WEEK_DAYS,
+    targets: WEEK_TARGETS,
     series: gens.length,
     interval_s: 60,
     samples_stored: stored,
