@@ -14,7 +14,7 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string };
   hitCount?: number;
 }
-export interface Profile {
+interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -62,7 +62,7 @@ export function cpuProfiler(dir: string | undefined): CpuProfiler {
  * counted: (idle), i.e. waiting for the agent's answers, and the inspector's own `dispatch` (serialising
  * a profile on stop). Functions are named without line numbers: under tsx those are of the transformed file.
  */
-export function summarise(profiles: Profile[]) {
+function summarise(profiles: Profile[]) {
   const byModule = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
