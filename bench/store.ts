@@ -4,6 +4,11 @@
  * Fleet phase: ~6,000 realistic series (interface octets/errors counters, oper status, ping RTT/loss,
  * optical dBm) polled every 60 s. First 4 hours in one commit per poll round (ingest throughput), then
  * 2 hours with one commit per second (as the daemon flushes), measuring bytes written per minute.
+ * Week phase: the same fleet (120 targets at the reference network's 60 s rate) for BENCH_STORE_DAYS (default
+ * 7) simulated days through the store's API, maintenance (hour closing, rollups) on the simulated clock, then
+ * the WAL checkpointed: bytes per sample of the WHOLE database file (chunks, rollups, open hours, series,
+ * indexes, free pages), beside a plain `(series, ts, value)` table (WITHOUT ROWID, primary key (series, ts):
+ * the smallest table a range query can use) written in the same run with the same samples.
  * Query phase: a few series over a year (raw past 35 days dropped by retention), median of repeated queries.
  */
 import fs from 'node:fs';
@@ -16,6 +21,9 @@ import type { Sample } from '../src/types.js';
 const H = 3_600_000;
 const MIN = 60_000;
 const DAY = 86_400_000;
+const WEEK_DAYS = Number(process.env.BENCH_STORE_DAYS ?? 7);
+/** Targets of the week phase (54 series each): 120 is the reference network, ~65M samples in 7 days. */
+const WEEK_TARGETS = Number(process.env.BENCH_STORE_TARGETS ?? 120);
 
 function rng(seed: number): () => number {
   return () => {
@@ -36,10 +44,9 @@ interface Gen {
 
 const diurnal = (ts: number): number => 0.35 + 0.65 * Math.max(0, Math.sin(((ts % DAY) / DAY) * 2 * Math.PI - Math.PI / 2) * 0.5 + 0.5);
 
-function makeFleet(seed: number): Gen[] {
+function makeFleet(seed: number, nTargets = 120): Gen[] {
   const r = rng(seed);
   const gens: Gen[] = [];
-  const nTargets = 120;
   for (let t = 0; t < nTargets; t++) {
     const target = `site-${t}`;
     for (let i = 1; i <= 10; i++) {
@@ -126,6 +133,90 @@ function tableBytes(file: string, name: string): number {
   return row.b ?? 0;
 }
 
+/** Bytes of a database file after a WAL checkpoint (main file + whatever WAL is left, 0 after TRUNCATE). */
+function checkpointedBytes(file: string): number {
+  const db = new Database(file);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const wal = `${file}-wal`;
+  return fs.statSync(file).size + (fs.existsSync(wal) ? fs.statSync(wal).size : 0);
+}
+
+function weekPhase(dir: string) {
+  const file = path.join(dir, 'week.db');
+  const plainFile = path.join(dir, 'plain.db');
+  const gens = makeFleet(5, WEEK_TARGETS);
+  const r = rng(6);
+  const start = Math.floor(Date.UTC(2025, 0, 6, 0, 0) / H) * H;
+  let now = start;
+  const store = openStore(file, { jobs: false, now: () => now, batchSize: 1e9 });
+  const plain = new Database(plainFile);
+  plain.pragma('journal_mode = WAL');
+  plain.pragma('synchronous = NORMAL');
+  plain.exec('CREATE TABLE samples (series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (series, ts)) WITHOUT ROWID');
+  const insert = plain.prepare('INSERT INTO samples (series, ts, value) VALUES (?, ?, ?)');
+  const seriesOf = new Map(gens.map((g, i) => [g, i + 1]));
+  const insertRound = plain.transaction((batch: Sample[], ids: number[]) => {
+    for (let i = 0; i < batch.length; i++) insert.run(ids[i], batch[i]!.ts, batch[i]!.value);
+  });
+  const ids = gens.map((g) => seriesOf.get(g)!);
+  let samples = 0;
+  let storeMs = 0;
+  let plainMs = 0;
+  const minutes = WEEK_DAYS * 1440;
+  for (let m = 0; m < minutes; m++) {
+    const batch = pollRound(gens, start + m * MIN, r);
+    // Alternate which one goes first, so neither always gets the warmer cache.
+    const runStore = () => {
+      const t0 = performance.now();
+      store.write(batch);
+      store.flush();
+      storeMs += performance.now() - t0;
+    };
+    const runPlain = () => {
+      const t0 = performance.now();
+      insertRound(batch, ids);
+      plainMs += performance.now() - t0;
+    };
+    if (m % 2) {
+      runStore();
+      runPlain();
+    } else {
+      runPlain();
+      runStore();
+    }
+    samples += batch.length;
+    now = start + (m + 1) * MIN;
+    if (m % 10 === 9) store.maintain(now);
+  }
+  store.maintain(now);
+  const st = store.stats();
+  store.close();
+  plain.close();
+  const rejected = Object.values(st.samplesRejected).reduce((a, b) => a + b, 0);
+  const stored = samples - rejected;
+  const fileBytes = checkpointedBytes(file);
+  const plainBytes = checkpointedBytes(plainFile);
+  const db = new Database(file, { readonly: true });
+  const byTable = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as { name: string; bytes: number }[];
+  db.close();
+  return {
+    days: WEEK_DAYS,
+    targets: WEEK_TARGETS,
+    series: gens.length,
+    interval_s: 60,
+    samples_stored: stored,
+    file_bytes: fileBytes,
+    file_bytes_per_sample: +(fileBytes / stored).toFixed(3),
+    plain_table_bytes: plainBytes,
+    plain_table_bytes_per_sample: +(plainBytes / samples).toFixed(3),
+    file_bytes_by_table: Object.fromEntries(byTable.map((t) => [t.name, t.bytes])),
+    ingest_samples_per_s: Math.round(samples / (storeMs / 1000)),
+    plain_table_ingest_samples_per_s: Math.round(samples / (plainMs / 1000)),
+    rejected,
+  };
+}
+
 function fleetPhase(dir: string) {
   const file = path.join(dir, 'fleet.db');
   const gens = makeFleet(1);
@@ -184,8 +275,9 @@ function fleetPhase(dir: string) {
   const rollupBytes = tableBytes(file, 'rollup_5m') + tableBytes(file, 'rollup_1h');
   return {
     series: gens.length,
-    ingest_samples_per_s: Math.round(samples / (busy / 1000)),
-    bytes_per_sample: +(chunkBytes / chunkSamples).toFixed(3),
+    // Closed raw chunks only, after 6 h: the payload's figure, not the file's (see the week phase for that).
+    first_6h_ingest_samples_per_s: Math.round(samples / (busy / 1000)),
+    closed_chunk_bytes_per_sample: +(chunkBytes / chunkSamples).toFixed(3),
     blob_bytes_per_sample: +(blobBytes / chunkSamples).toFixed(3),
     // Rollup rows hold a partial day here (6 h), so pages are not in steady state; the blob figure is the payload.
     rollup_bytes_per_series_hour: +(rollupBytes / (gens.length * 6)).toFixed(1),
@@ -244,10 +336,14 @@ function queryPhase(dir: string) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netmon-bench-store-'));
 try {
   const t0 = performance.now();
+  const load0 = os.loadavg();
+  const week = weekPhase(dir);
+  console.error(JSON.stringify(week));
   const fleet = fleetPhase(dir);
   console.error(JSON.stringify(fleet));
   const q = queryPhase(dir);
-  console.log(JSON.stringify({ ...fleet, ...q, bench_seconds: +((performance.now() - t0) / 1000).toFixed(1) }));
+  const load_average = { start: load0.map((x) => +x.toFixed(2)), end: os.loadavg().map((x) => +x.toFixed(2)) };
+  console.log(JSON.stringify({ bench: 'store', ...week, fleet_6h: fleet, ...q, load_average, bench_seconds: +((performance.now() - t0) / 1000).toFixed(1) }));
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

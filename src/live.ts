@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import type { TargetEvent } from './pipeline.js';
 import type { ProbeResult } from './scheduler.js';
 import type { Sample } from './types.js';
-import { hash53 } from './hash.js';
+import { hashSeries } from './hash.js';
 import type { DeviceInventory, LiveSample, ResultEvent } from './http/contract.js';
 
 export interface TargetStatus {
@@ -60,7 +60,7 @@ export class LiveState {
   }
 
   private put(s: Sample): void {
-    const h = hash53(key(s.metric, s.labels));
+    const h = hashSeries(s.metric, s.labels);
     const cur = this.latest.get(h);
     if (cur === undefined || (!Array.isArray(cur) && sameSeries(cur, s))) return void this.latest.set(h, s);
     const list = Array.isArray(cur) ? cur : [cur];
@@ -116,10 +116,6 @@ export class LiveState {
     const msg = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
     for (const c of this.clients) c.write(msg);
   }
-}
-
-function key(metric: string, labels: Record<string, string>): string {
-  return metric + JSON.stringify(Object.entries(labels).sort());
 }
 
 function sameSeries(a: Sample, b: Sample): boolean {

@@ -13,7 +13,7 @@ import { openStore } from '../../src/store/index.js';
 import type { ProbeResult } from '../../src/scheduler.js';
 import type { Sample } from '../../src/types.js';
 
-vi.mock('../../src/hash.js', () => ({ hash53: () => 42 }));
+vi.mock('../../src/hash.js', () => ({ hash53: () => 42, hashSeries: () => 42 }));
 
 const sample = (target: string, i: number, value: number): Sample => ({ metric: 'm_total', labels: { target, if_index: String(i) }, value, ts: 1_000 + value, type: 'counter' });
 const result = (target: string, samples: Sample[]): ProbeResult => ({
