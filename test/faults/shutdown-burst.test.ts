@@ -47,16 +47,28 @@ it.runIf(haveFping)('Ctrl-C in the middle of a ping burst leaves no pending aler
   expect(exit.code).toBe(0);
   expect(a.stderr()).toMatch(/"msg":"stopped"/);
 
+  // A run that really failed before the Ctrl-C (an agent slow on a loaded machine) is a failure and is
+  // logged as one; a cancelled run is neither logged nor alerted. So the alerts may name only those targets.
+  const reallyFailed = new Set(
+    a
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"probe failed"'))
+      .map((l) => (JSON.parse(l) as { target?: string }).target),
+  );
   const db = new Database(alertsDb, { readonly: true });
-  const probeFailing = db.prepare("SELECT count(*) AS n FROM alert_instances WHERE rule = 'ProbeFailing'").get() as { n: number };
-  const history = db.prepare("SELECT count(*) AS n FROM alert_history WHERE rule = 'ProbeFailing'").get() as { n: number };
+  const targetsOf = (table: string) =>
+    (db.prepare(`SELECT labels FROM ${table} WHERE rule = 'ProbeFailing'`).all() as { labels: string }[]).map((r) => (JSON.parse(r.labels) as { target?: string }).target);
+  const pending = targetsOf('alert_instances');
+  const history = targetsOf('alert_history');
   db.close();
-  expect(probeFailing.n).toBe(0);
-  expect(history.n).toBe(0);
+  expect(reallyFailed.size).toBeLessThan(5); // before issue 15 every in-flight run failed: 127
+  expect(pending.filter((t) => !reallyFailed.has(t))).toEqual([]);
+  expect(history.filter((t) => !reallyFailed.has(t))).toEqual([]);
 
   const b = await spawnDaemon(cfg.file);
   daemons.push(b);
   await until('ready', async () => (await fetch(`${b.url}-/ready`)).status === 200, 30_000);
-  const problems = (await (await fetch(`${b.url}api/v1/problems`)).json()) as { problems: { alert: { alertname: string } | null }[] };
-  expect(problems.problems.filter((p) => p.alert?.alertname === 'ProbeFailing')).toEqual([]);
+  const problems = (await (await fetch(`${b.url}api/v1/problems`)).json()) as { problems: { target: string | null; alert: { alertname: string } | null }[] };
+  expect(problems.problems.filter((p) => p.alert?.alertname === 'ProbeFailing' && !reallyFailed.has(p.target ?? undefined))).toEqual([]);
 }, 90_000);
