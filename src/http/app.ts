@@ -7,7 +7,8 @@ import { alertsRouter, type AlertsApi } from './alerts.js';
 import { apiErrorHandler, apiRouter, type ApiContext } from './api.js';
 import { requestLimits } from './limits.js';
 import { hostAllowlist, sameOriginWrites } from './guard.js';
-import { SCRAPE_TURN_LIMITS, turns } from './turns.js';
+import { SCRAPE_TURN_LIMITS, TURN_LIMITS, turns } from './turns.js';
+import client from 'prom-client';
 import { trapsRouter, type TrapsApi } from '../traps/http.js';
 import { flowsRouter } from './flows.js';
 import type { FlowsApi } from '../flows/collector.js';
@@ -27,6 +28,13 @@ export interface AppContext extends ApiContext {
   auth?: RequestHandler;
   /** `POST /-/reload`: reload the configuration as SIGHUP does. Absent: the endpoint answers 404. */
   reload?: () => { ok: boolean; message: string };
+}
+
+/** Requests answered 503 by the turn queues, by lane and reason (one counter per registry: apps may be rebuilt). */
+function shedCounter(registry: client.Registry): client.Counter<'lane' | 'reason'> {
+  const name = 'netmon_http_requests_shed_total';
+  return (registry.getSingleMetric(name) as client.Counter<'lane' | 'reason'> | undefined) ??
+    new client.Counter({ name, help: 'HTTP requests answered 503 instead of run, so that polling keeps its share of the event loop: by lane (scrape, general) and reason (queue_full, waited_too_long).', labelNames: ['lane', 'reason'], registers: [registry] });
 }
 
 export function createApp(ctx: AppContext): Express {
@@ -49,8 +57,9 @@ export function createApp(ctx: AppContext): Express {
   app.get('/-/healthy', (_req, res) => void res.type('text/plain').send('netmon is healthy.\n'));
   // Every other request takes its turn, so HTTP load never starves polling (turns.ts). Scrapes have a lane
   // of their own: a dashboard or API flood must not make Prometheus see netmon as down.
-  const scrapeLane = turns(SCRAPE_TURN_LIMITS);
-  const generalLane = turns();
+  const shed = shedCounter(ctx.exporter.registry);
+  const scrapeLane = turns(SCRAPE_TURN_LIMITS, (reason) => shed.inc({ lane: 'scrape', reason }));
+  const generalLane = turns(TURN_LIMITS, (reason) => shed.inc({ lane: 'general', reason }));
   app.use((req, res, next) => (req.path === '/metrics' || req.path === '/-/ready' ? scrapeLane : generalLane)(req, res, next));
   app.use(hostAllowlist(() => [ctx.config().server.listen_address, ...(ctx.config().server.allowed_hosts ?? [])]));
   app.use(sameOriginWrites());

@@ -37,7 +37,11 @@ function busy(res: Response, why: string): void {
   res.status(503).json({ error: `netmon is busy (${why}); try again in a second` } satisfies ErrorResponse);
 }
 
-export function turns(limits: TurnLimits = TURN_LIMITS): RequestHandler {
+/** Why a request was answered 503 instead of run. */
+export type ShedReason = 'queue_full' | 'waited_too_long';
+
+/** `onShed`: told of every request answered 503 (the app counts them on /metrics). */
+export function turns(limits: TurnLimits = TURN_LIMITS, onShed?: (reason: ShedReason) => void): RequestHandler {
   // A plain array used as a FIFO with a moving head: shift() would copy up to maxQueued entries per request.
   let queue: Waiting[] = [];
   let head = 0;
@@ -51,6 +55,7 @@ export function turns(limits: TurnLimits = TURN_LIMITS): RequestHandler {
       if (w.req.destroyed || w.res.headersSent) continue;
       if (start - w.at > limits.maxWaitMs) {
         busy(w.res, 'the request waited too long');
+        onShed?.('waited_too_long');
         continue;
       }
       w.next();
@@ -67,7 +72,10 @@ export function turns(limits: TurnLimits = TURN_LIMITS): RequestHandler {
   };
 
   return (req, res, next) => {
-    if (queue.length - head >= limits.maxQueued) return busy(res, `${limits.maxQueued} requests are waiting`);
+    if (queue.length - head >= limits.maxQueued) {
+      onShed?.('queue_full');
+      return busy(res, `${limits.maxQueued} requests are waiting`);
+    }
     queue.push({ req, res, next, at: performance.now() });
     if (!scheduled) {
       scheduled = true;

@@ -84,6 +84,9 @@ describe.runIf(ok)('wrk -c1000 on the traffic endpoint', () => {
     expect(runs).toBeGreaterThan(0);
     expect(scrapes.length).toBeGreaterThanOrEqual(Math.floor(SECONDS / 4));
     expect(scrapes.every((c) => c === 200), `scrape answers during the flood: ${scrapes.join(' ')}`).toBe(true);
+    // Shed requests are counted by lane: none of the scrapes, and no more general ones than wrk saw refused.
+    expect(metricValue(after, 'netmon_http_requests_shed_total', 'lane="scrape"') ?? 0).toBe(0);
+    expect(metricSum(after, 'netmon_http_requests_shed_total')).toBeLessThanOrEqual(r.non2xx);
     expect(skipped).toBe(0);
     // No job started more than a second late because of the flood, and the loop never stalled for one
     // (before the fix: up to 4.5 s and 5.1 s).

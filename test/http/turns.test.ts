@@ -23,7 +23,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('turns', () => {
   it('runs at most a budget of handlers per turn, lets timers in between, refuses beyond the queue', async () => {
-    const mw = turns({ budgetMs: 10, maxQueued: 4, maxWaitMs: 60_000 });
+    const shed: string[] = [];
+    const mw = turns({ budgetMs: 10, maxQueued: 4, maxWaitMs: 60_000 }, (reason) => shed.push(reason));
     const order: string[] = [];
     const refused: ReturnType<typeof fakeRes>['r'][] = [];
     for (let i = 0; i < 6; i++) {
@@ -35,6 +36,7 @@ describe('turns', () => {
       if (r.status) refused.push(r);
     }
     expect(refused.map((r) => r.status)).toEqual([503, 503]);
+    expect(shed).toEqual(['queue_full', 'queue_full']); // counted on /metrics by the app
     expect(refused[0]!.headers['Retry-After']).toBe('1');
     expect(order).toEqual([]); // nothing runs in the turn it arrived in
     setTimeout(() => order.push('timer'), 0);
@@ -46,7 +48,8 @@ describe('turns', () => {
   });
 
   it('answers 503 to a request that waited longer than maxWaitMs, and skips a closed one', async () => {
-    const mw = turns({ budgetMs: 10, maxQueued: 10, maxWaitMs: 5 });
+    const shed: string[] = [];
+    const mw = turns({ budgetMs: 10, maxQueued: 10, maxWaitMs: 5 }, (reason) => shed.push(reason));
     let ran = 0;
     const first = fakeRes();
     mw(req, first.res, (() => {
@@ -62,5 +65,6 @@ describe('turns', () => {
     expect(late.r.status).toBe(503);
     expect(JSON.stringify(late.r.body)).toMatch(/waited too long/);
     expect(gone.r.status).toBe(0);
+    expect(shed).toEqual(['waited_too_long']);
   });
 });
