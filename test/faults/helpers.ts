@@ -1,4 +1,5 @@
 /** Shared bits of the fault tests: tmpfs mounts that are always unmounted, synthetic samples, logs. */
+import { afterEach } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,4 +111,22 @@ export async function until(what: string, fn: () => boolean | Promise<boolean>, 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/**
+ * Cleanups run after each test, newest first, each one whatever the others do (an unmount after a failed
+ * stop): `const cleanups = cleanupAfterEach();` then `cleanups.push(() => ...)`.
+ */
+export function cleanupAfterEach(): (() => void)[] {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    while (cleanups.length) {
+      try {
+        cleanups.pop()!();
+      } catch {
+        /* keep cleaning */
+      }
+    }
+  });
+  return cleanups;
 }

@@ -8,13 +8,13 @@ import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, type TimeSeriesStore } from '../../src/store/index.js';
 import { COMMIT_BUSY_TIMEOUT_MS } from '../../src/store/schema.js';
 import { registerSelfMetrics } from '../../src/self-metrics.js';
 import client from 'prom-client';
 import { requireTool } from '../helpers/requireTool.js';
-import { captureLog, fill, holdWriteLock, mountTmpfs, round, sleep, until, type Tmpfs } from './helpers.js';
+import { captureLog, fill, holdWriteLock, mountTmpfs, round, sleep, until, type Tmpfs, cleanupAfterEach } from './helpers.js';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 
@@ -26,16 +26,7 @@ async function selfMetrics(store: TimeSeriesStore): Promise<string> {
 }
 const SERIES = 200;
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) {
-    try {
-      cleanups.pop()!();
-    } catch {
-      /* keep cleaning */
-    }
-  }
-});
+const cleanups = cleanupAfterEach();
 
 /** Raw samples of the test's series with from <= ts <= to (through the store's own raw reader: chunks + open hour). */
 function countSamples(store: TimeSeriesStore, from: number, to: number): number {

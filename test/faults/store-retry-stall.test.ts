@@ -12,26 +12,17 @@
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStore, type TimeSeriesStore } from '../../src/store/index.js';
 import type { Sample } from '../../src/types.js';
 import { requireTool } from '../helpers/requireTool.js';
-import { captureLog, fill, mountTmpfs, round, until, type Tmpfs } from './helpers.js';
+import { captureLog, fill, mountTmpfs, round, until, type Tmpfs, cleanupAfterEach } from './helpers.js';
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 const SERIES = Number(process.env.STALL_SERIES ?? 2000);
 const ROUNDS = 180; // 30 minutes at 10 s: all of it in the open hour, so in the head log
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) {
-    try {
-      cleanups.pop()!();
-    } catch {
-      /* keep cleaning */
-    }
-  }
-});
+const cleanups = cleanupAfterEach();
 
 /** Raw samples of every series of `metric` within [from, to] (chunks + the open hour). */
 function countSamples(store: TimeSeriesStore, metric: string, from: number, to: number): number {
