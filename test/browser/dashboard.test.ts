@@ -5,20 +5,19 @@
  * for the README only with NETMON_SCREENSHOTS=1, so ordinary runs leave the checkout alone.
  * Two test alert rules (TEST_RULES) fire at once.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
-import { CHROMIUM, launchChromium, openWatched, waitForAllSitesPolled, type Watched } from './harness.js';
+import { CHROMIUM, launchChromium, openWatched, waitForAllSitesPolled, type Watched, screenshotDir } from './harness.js';
 import { waitFor } from '../kit/wait.js';
 
 const ok = requireTool({ commands: [CHROMIUM.split('/').pop()!] }, 'dashboard browser tests (Debian package "chromium" at /usr/bin/chromium)');
-const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
-const SHOTS = README_SHOTS ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'netmon-shots-'));
+const SHOTS_DIR = screenshotDir();
+const README_SHOTS = SHOTS_DIR.forReadme;
+const SHOTS = SHOTS_DIR.dir;
 
 /**
  * Two alert rules that fire within the first polls of dc-core (every 10 s), so the alert panel has
@@ -43,7 +42,6 @@ describe.runIf(ok)('dashboard in Chromium', () => {
   const json = async (path: string): Promise<any> => (await fetch(`${d.url}${path}`)).json();
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     [d, browser] = await Promise.all([startReferenceDaemon({ edit: addTestRules }), launchChromium()]);
     // dc-core is polled every 10 s: the uplinks have a rate after two polls.
     await waitFor('uplink traffic from the simulated network', async () => {
@@ -57,7 +55,7 @@ describe.runIf(ok)('dashboard in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await d?.stop();
-    if (!README_SHOTS) rmSync(SHOTS, { recursive: true, force: true });
+    SHOTS_DIR.done();
   });
 
   it('loads with no console errors and no failed requests; both uplink charts draw against their capacity', async () => {

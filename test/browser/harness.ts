@@ -3,6 +3,10 @@
  * error or warning, page error, failed request and HTTP error, and the wait for every simulated site's
  * first poll (for README screenshots that show states rather than "unknown").
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../src/paths.js';
 import { waitFor } from '../kit/wait.js';
 import type { Browser, Page } from 'playwright-core';
 
@@ -64,4 +68,15 @@ export async function waitForTrafficBuckets(base: string, path: () => string, wh
     const r = (await (await fetch(`${base}${path()}`)).json()) as { in: { series: { ts: number[] } | null } };
     return (r.in.series?.ts.length ?? 0) >= n ? true : undefined;
   }, 60_000, 1000);
+}
+
+/**
+ * Where a browser test's screenshots go: docs/screenshots with NETMON_SCREENSHOTS=1 (the README's), else a
+ * temporary folder that done() removes, so ordinary runs leave the checkout alone.
+ */
+export function screenshotDir(): { dir: string; forReadme: boolean; done(): void } {
+  const forReadme = process.env.NETMON_SCREENSHOTS === '1';
+  const dir = forReadme ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'netmon-shots-'));
+  mkdirSync(dir, { recursive: true });
+  return { dir, forReadme, done: () => void (forReadme || rmSync(dir, { recursive: true, force: true })) };
 }

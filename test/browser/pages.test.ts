@@ -6,20 +6,18 @@
  * back through them; no horizontal overflow at 1366 and 390 px; no console errors; Vietnamese and English.
  * Screenshots go to docs/screenshots only with NETMON_SCREENSHOTS=1 (as in dashboard.test.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
 import { waitFor } from '../kit/wait.js';
-import { launchChromium, openWatched, waitForAllSitesPolled, waitForTrafficBuckets, type Watched } from './harness.js';
+import { launchChromium, openWatched, waitForAllSitesPolled, waitForTrafficBuckets, type Watched, screenshotDir } from './harness.js';
 
 const ok = requireTool({ commands: ['chromium'] }, 'port page browser tests (Debian package "chromium" at /usr/bin/chromium)');
-const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
-const SHOTS = README_SHOTS ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'netmon-shots-'));
+const SHOTS_DIR = screenshotDir();
+const README_SHOTS = SHOTS_DIR.forReadme;
+const SHOTS = SHOTS_DIR.dir;
 
 describe.runIf(ok)('port page in Chromium', () => {
   let d: RunningDaemon;
@@ -40,7 +38,6 @@ describe.runIf(ok)('port page in Chromium', () => {
     });
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     [d, browser] = await Promise.all([startReferenceDaemon(), launchChromium()]);
     // dc-core is polled every 10 s: its ports, then a few buckets of traffic and a 95th percentile.
     const ifIndex = await waitFor('dc-core Gi0/1 in the data centre\'s interfaces', async () => {
@@ -55,7 +52,7 @@ describe.runIf(ok)('port page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await d?.stop();
-    if (!README_SHOTS) rmSync(SHOTS, { recursive: true, force: true });
+    SHOTS_DIR.done();
   });
 
   it('graphs a port against its configured capacity, with the same numbers as the API for the same window', async () => {

@@ -6,19 +6,17 @@
  * 390 px does not overflow and puts the uplinks' utilisation first.
  * Screenshots go to docs/screenshots only with NETMON_SCREENSHOTS=1 (as in dashboard.test.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT } from '../../src/paths.js';
 import { requireTool } from '../helpers/requireTool.js';
 import { startReferenceDaemon, type RunningDaemon } from '../kit/reference-daemon.js';
-import { launchChromium, openWatched, waitForAllSitesPolled, waitForTrafficBuckets, type Watched } from './harness.js';
+import { launchChromium, openWatched, waitForAllSitesPolled, waitForTrafficBuckets, type Watched, screenshotDir } from './harness.js';
 
 const ok = requireTool({ commands: ['chromium'] }, 'wall, zoom, URL and phone browser tests (Debian package "chromium" at /usr/bin/chromium)');
-const README_SHOTS = process.env.NETMON_SCREENSHOTS === '1';
-const SHOTS = README_SHOTS ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'netmon-shots-'));
+const SHOTS_DIR = screenshotDir();
+const README_SHOTS = SHOTS_DIR.forReadme;
+const SHOTS = SHOTS_DIR.dir;
 
 /** What the browser sees of the tiles (runs in the page; this file is compiled without the DOM lib). */
 interface TileFacts {
@@ -39,7 +37,6 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
   const search = (page: Page) => page.evaluate(() => (globalThis as any).location.search as string);
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     [d, browser] = await Promise.all([startReferenceDaemon(), launchChromium()]);
     siteCount = ((await (await fetch(`${d.url}/api/v1/sites`)).json()) as { sites: unknown[] }).sites.length;
     // dc-core is polled every 10 s: four buckets of uplink traffic make a line of three segments.
@@ -50,7 +47,7 @@ describe.runIf(ok)('wall view, search, zoom, URL and phone view in Chromium', ()
   afterAll(async () => {
     await browser?.close();
     await d?.stop();
-    if (!README_SHOTS) rmSync(SHOTS, { recursive: true, force: true });
+    SHOTS_DIR.done();
   });
 
   for (const [width, height] of [
